@@ -1,0 +1,1 @@
+"""The bundled seed articles, ingested on a store's first start (data files only; see ATTRIBUTION.md)."""
