@@ -1,0 +1,108 @@
+"""Ingest service and queries over a real store in tmp_path: ids, canonical URLs, dedup, titles, latest, search."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.enrich import EmptyArticle, build_article
+from bot.library import Library
+from bot.models import RawArticle
+from bot.text import derive_title, fold
+from bot.urls import canonical_url
+from storage import Store
+
+NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def library(tmp_path):
+    store = Store.open(tmp_path, fold_title=fold)
+    yield Library(store)
+    store.close()
+
+
+def raw(text: str, title: str = "", url: str | None = None, days_ago: int = 0, source: str = "test") -> RawArticle:
+    return RawArticle(text=text, title=title, url=url, published=NOW - timedelta(days=days_ago), source=source)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("HTTPS://News.Example.COM/a?utm_source=x&id=3&fbclid=y#top", "https://news.example.com/a?id=3"),
+    ("http://example.com:80", "http://example.com/"),
+    ("https://example.com:8443/x?b=2&a=1", "https://example.com:8443/x?b=2&a=1"),
+    ("ftp://example.com/file", None),
+    ("not a url", None),
+    ("", None),
+])
+def test_canonical_url(url, expected):
+    assert canonical_url(url) == expected
+
+
+def test_title_is_derived_from_first_sentence_at_a_word_boundary():
+    seed = ("Former National Security Adviser Michael Flynn has told associates that he spoke to Russia’s "
+            "ambassador to the U.S. during the 2016 campaign about how the two countries could work together.")
+    title = derive_title(seed)
+    assert len(title) <= 100 and title.endswith("…")
+    assert title.startswith("Former National Security Adviser Michael Flynn has told associates")
+    assert seed.startswith(title[:-1].replace("'", "’"))  # cut at a word boundary, not mid-word
+    assert derive_title("Dr. Smith met Sen. Jones in the U.S. capital. Then more.") == "Dr. Smith met Sen. Jones in the U.S. capital"
+
+
+def test_ids_are_stable_from_url_else_text():
+    a = build_article(raw("Some text here.", url="https://x.example/a?utm_medium=rss"), NOW)
+    b = build_article(raw("Different text.", url="https://X.example/a#frag"), NOW + timedelta(days=1))
+    assert a.id == b.id and a.url == "https://x.example/a"
+    c = build_article(raw("Same   words,  SAME words."), NOW)
+    d = build_article(raw("same words; same words"), NOW)
+    assert c.id == d.id and c.id != a.id
+    with pytest.raises(EmptyArticle):
+        build_article(raw("   "), NOW)
+
+
+def test_ingest_dedups_by_canonical_url_and_by_text(library):
+    first = library.ingest([raw("Flynn spoke to Kislyak.", "Flynn story", "https://n.example/1?utm_source=tw")], NOW)
+    again = library.ingest([
+        raw("Flynn spoke to Kislyak. Updated with more detail.", "Flynn story (updated)", "https://n.example/1"),
+        raw("FLYNN spoke to   Kislyak!", "Another outlet", "https://other.example/copy"),  # same normalised text
+    ], NOW + timedelta(hours=1))
+    assert first.added and again.updated == first.added
+    assert len(library.articles) == 1
+    stored = library.get(first.added[0])
+    assert stored.title == "Another outlet" and stored.url == "https://other.example/copy"
+    assert stored.fetched_at == NOW.isoformat(timespec="seconds")
+
+
+def test_latest_is_whole_word_and_newest_first(library):
+    library.ingest([
+        raw("Michael Flynn pleaded guilty.", "Old Flynn", "https://n.example/1", days_ago=3),
+        raw("A parade in Flynnville drew crowds.", "Town news", "https://n.example/2", days_ago=1),
+        raw("Flynn’s lawyer spoke to reporters.", "New Flynn", "https://n.example/3", days_ago=0),
+        raw("Robert said Mueller was busy.", "Split name", "https://n.example/4", days_ago=0),
+        raw("Special counsel Robert Mueller filed.", "Mueller", "https://n.example/5", days_ago=2),
+    ], NOW)
+    assert [a.title for a in library.latest("flynn")] == ["New Flynn", "Old Flynn"]
+    assert [a.title for a in library.latest("Flynn", limit=1)] == ["New Flynn"]
+    assert [a.title for a in library.latest("Robert Mueller")] == ["Mueller"]
+    assert [a.title for a in library.latest("Michael Flynn")] == ["Old Flynn"]
+    assert [a.title for a in library.latest("parade")] == ["Town news"]
+    assert library.latest("Nobody Atall") == []
+    assert library.latest("  ") == []
+
+
+def test_latest_falls_back_to_text_for_words_never_capitalised(library):
+    library.ingest([raw("the sanctions were lifted", "", "https://n.example/9")], NOW)
+    assert [a.url for a in library.latest("sanctions")] == ["https://n.example/9"]
+
+
+def test_search_ranks_title_hits_first_then_recency(library):
+    library.ingest([
+        raw("Body mentions sanctions on Russia.", "Markets today", "https://n.example/1", days_ago=0),
+        raw("Nothing here.", "Russia sanctions extended", "https://n.example/2", days_ago=5),
+        raw("Older body about sanctions and Russia.", "Weekly recap", "https://n.example/3", days_ago=9),
+        raw("Only Russia.", "Russia news", "https://n.example/4", days_ago=0),
+    ], NOW)
+    titles = [a.title for a in library.search("Russia sanctions")]
+    assert titles == ["Russia sanctions extended", "Markets today", "Weekly recap"]
+    assert [a.title for a in library.search("russia SANCTIONS", limit=1)] == ["Russia sanctions extended"]
+    assert library.search("!!!") == []
