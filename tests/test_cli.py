@@ -1,0 +1,144 @@
+"""The `newsbot` command line, run as a real subprocess against a data directory in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.text import fold
+from storage import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_TITLE = "Former National Security Adviser Michael Flynn has told associates that he spoke to Russia's"
+
+
+def newsbot(*args: str, data: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "TELEGRAM_"))}
+    full_env.update({"NEWSBOT_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)}, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+                          env=full_env, cwd=ROOT, timeout=120)
+
+
+def json_lines(out: str) -> list[dict]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def test_help_lists_every_command(tmp_path):
+    result = newsbot("--help", data=tmp_path)
+    assert result.returncode == 0
+    for command in ("run", "chat", "ingest", "latest", "search"):
+        assert f"    {command}" in result.stdout
+
+
+@pytest.mark.parametrize("args", [("frobnicate",), ("latest",), ("search", "x", "--limit", "zero"), ()])
+def test_bad_usage_exits_2_with_usage(tmp_path, args):
+    result = newsbot(*args, data=tmp_path)
+    assert result.returncode == 2
+    assert "usage: newsbot" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ingest_seeds_prints_the_seed_with_a_derived_title(tmp_path):
+    result = newsbot("ingest", str(ROOT / "seeds"), "--json", data=tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    articles = json_lines(result.stdout)
+    assert len(articles) == 25  # the seed and 24 Wikinews articles; ATTRIBUTION.md is not an article
+    seed = [a for a in articles if "Michael Flynn" in a["text"] and "Kislyak" in a["text"]]
+    assert len(seed) == 1
+    assert seed[0]["title"].startswith(SEED_TITLE) and len(seed[0]["title"]) <= 100
+    assert set(seed[0]) >= {"id", "title", "url", "published", "source", "text", "summary", "people"}
+    assert seed[0]["text"].startswith("Former National Security Adviser Michael Flynn")
+    wikinews = [a for a in articles if (a["url"] or "").startswith("https://en.wikinews.org/")]
+    assert len(wikinews) == 24 and all(a["published"] for a in wikinews)
+    # Again: nothing is duplicated.
+    again = newsbot("ingest", str(ROOT / "seeds"), "--json", data=tmp_path / "d")
+    assert [a["id"] for a in json_lines(again.stdout)] == [a["id"] for a in articles]
+    assert "0 new" in again.stderr
+
+
+def test_first_start_knows_flynn(tmp_path):
+    result = newsbot("latest", "Flynn", "--json", data=tmp_path / "fresh")
+    assert result.returncode == 0, result.stderr
+    found = json_lines(result.stdout)
+    assert found and found[0]["title"].startswith(SEED_TITLE)
+    human = newsbot("latest", "Kislyak", data=tmp_path / "fresh")
+    assert SEED_TITLE in human.stdout
+
+
+def test_bad_inputs_are_reported_and_skipped(tmp_path):
+    files = tmp_path / "in"
+    files.mkdir()
+    (files / "good.txt").write_text("---\ntitle: Good one\nurl: https://example.com/good\n---\nKislyak met Flynn.\n")
+    (files / "empty.txt").write_bytes(b"")
+    (files / "binary.txt").write_bytes(b"\x00\x01\x02PNG\x00" * 100)
+    (files / "latin.txt").write_bytes("caf\xe9 cr\xe8me".encode("latin-1") + b"\xff\xfe\x00\xd8")
+    with open(files / "huge.txt", "wb") as fh:
+        fh.truncate(50_000_000)
+    (files / "truncated.xml").write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><ite')
+    (files / "empty.html").write_text("<html><head><script>var x=1;</script></head><body><nav>Home</nav></body></html>")
+    result = newsbot("ingest", str(files), "--json", data=tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert [a["title"] for a in json_lines(result.stdout)] == ["Good one"]
+    for name in ("empty.txt", "binary.txt", "huge.txt", "truncated.xml", "empty.html"):
+        lines = [line for line in result.stderr.splitlines() if name in line]
+        assert lines, f"{name} not reported:\n{result.stderr}"
+    all_bad = newsbot("ingest", str(files / "empty.txt"), str(files / "missing.txt"), data=tmp_path / "d")
+    assert all_bad.returncode == 1
+    assert "missing.txt" in all_bad.stderr and "Traceback" not in all_bad.stderr
+
+
+def test_search_and_latest_limits(tmp_path):
+    files = tmp_path / "in"
+    files.mkdir()
+    for n in range(5):
+        (files / f"a{n}.md").write_text(f"---\npublished: 2030-01-0{n + 1}\n---\n# Sanctions story {n}\n\nRussia faces sanctions, says Kislyak {n}.\n")
+    assert newsbot("ingest", str(files), data=tmp_path / "d").returncode == 0
+    found = json_lines(newsbot("search", "sanctions", "--json", "--limit", "3", data=tmp_path / "d").stdout)
+    assert [a["title"] for a in found] == ["Sanctions story 4", "Sanctions story 3", "Sanctions story 2"]
+    latest = json_lines(newsbot("latest", "Kislyak", "--json", "--limit", "2", data=tmp_path / "d").stdout)
+    assert [a["title"] for a in latest] == ["Sanctions story 4", "Sanctions story 3"]
+    nothing = newsbot("search", "zebra", "unicorn", data=tmp_path / "d")
+    assert nothing.returncode == 0 and "Nothing stored matches" in nothing.stdout
+
+
+def test_second_writer_is_refused_while_readers_work(tmp_path):
+    data = tmp_path / "d"
+    assert newsbot("latest", "Flynn", data=data).returncode == 0  # creates and seeds the store
+    owner = Store.open(data, fold_title=fold)
+    try:
+        (tmp_path / "x.txt").write_text("Some article text about Kislyak.")
+        refused = newsbot("ingest", str(tmp_path / "x.txt"), data=data)
+        assert refused.returncode == 1
+        assert "in use by process" in refused.stderr and str(os.getpid()) in refused.stderr
+        reader = newsbot("latest", "Flynn", data=data)
+        assert reader.returncode == 0 and SEED_TITLE in reader.stdout
+    finally:
+        owner.close()
+
+
+def test_newer_store_is_refused_with_a_message(tmp_path):
+    data = tmp_path / "d"
+    store = Store.open(data)
+    store.state.set_meta("schema", 99)
+    store.close()
+    result = newsbot("latest", "Flynn", data=data)
+    assert result.returncode == 1 and "newer newsbot" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_bad_configuration_names_the_variable(tmp_path):
+    result = newsbot("latest", "Flynn", data=tmp_path, env={"NEWSBOT_POLL_SECONDS": "soon"})
+    assert result.returncode == 2 and "NEWSBOT_POLL_SECONDS" in result.stderr
+
+
+def test_run_without_token_starts_the_terminal_chat(tmp_path):
+    result = newsbot("run", data=tmp_path / "d", stdin="what's the latest on Kislyak?\nhello\n")
+    assert result.returncode == 0, result.stderr
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr
+    assert SEED_TITLE in result.stdout
+    assert "Try" in result.stdout  # unknown input gets a hint, never silence
