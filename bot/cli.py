@@ -8,45 +8,15 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
 from pathlib import Path
 
-from storage import SchemaTooNew, Store, StoreLocked
+from storage import SchemaTooNew, StoreLocked
 
 from . import __version__
 from .config import ConfigError, Settings
 from .library import Library
+from .runtime import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliError, open_library, utcnow
 from .models import Article
-from .text import fold
-
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
-
-
-class CliError(Exception):
-    def __init__(self, message: str, code: int = EXIT_FAIL) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def open_library(settings: Settings, readonly: bool = False, fallback_readonly: bool = False) -> Library:
-    """Open the data directory. A writer seeds an empty store on its first start. With
-    fallback_readonly, a store owned by a running bot is opened read-only instead of failing."""
-    from .seeds import ensure_seeded
-
-    try:
-        store = Store.open(settings.data_dir, readonly=readonly, fold_title=fold)
-    except StoreLocked:
-        if not fallback_readonly:
-            raise
-        store = Store.open(settings.data_dir, readonly=True, fold_title=fold)
-    library = Library(store)
-    ensure_seeded(library, utcnow())
-    return library
-
 
 def print_articles(articles: Sequence[Article], as_json: bool, empty: str) -> None:
     if as_json:
@@ -105,7 +75,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                   file=sys.stderr)
         return EXIT_OK if read_ok else EXIT_FAIL
     finally:
-        library.store.close()
+        library.close()
 
 
 def _flush(library: Library, batch: list, stored: list[str], counts: dict[str, int]) -> None:
@@ -127,10 +97,27 @@ def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError("latest needs a NAME, e.g. newsbot latest Flynn", EXIT_USAGE)
     library = open_library(settings, fallback_readonly=True)
     try:
-        print_articles(library.latest(name, limit=args.limit), args.json, f"No stored article mentions {name}.")
+        result = library.latest_on(name, limit=args.limit)
     finally:
-        library.store.close()
+        library.close()
+    if result.status == "ambiguous":
+        if args.json:
+            print(json.dumps({"ambiguous": name, "candidates": [_person_json(c) for c in result.candidates]},
+                             ensure_ascii=False))
+        else:
+            print(f"{name} could be several people; which one?")
+            for c in result.candidates:
+                print(f"  newsbot latest {c.name!r:<30} {c.articles} article(s)" + (f", {c.role}" if c.role else ""))
+        return EXIT_OK
+    if result.person and not args.json:
+        role = f": {result.person.role}" if result.person.role else ""
+        print(f"{result.person.name}{role} ({result.person.articles} article(s))")
+    print_articles(result.articles, args.json, f"No stored article mentions {name}.")
     return EXIT_OK
+
+
+def _person_json(p) -> dict:
+    return {"name": p.name, "aliases": list(p.aliases), "role": p.role, "articles": p.articles}
 
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
@@ -141,7 +128,120 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     try:
         print_articles(library.search(query, limit=args.limit), args.json, f"Nothing stored matches {query!r}.")
     finally:
-        library.store.close()
+        library.close()
+    return EXIT_OK
+
+
+def _inputs(library: Library, items: Sequence[str], settings: Settings) -> list[tuple[str, Article | None, str]]:
+    """Resolve PATH or stored-article ID arguments to articles: (input, article, problem)."""
+    from .enrich import EmptyArticle, build_article
+    from .ingest.files import discover, read_file
+
+    out: list[tuple[str, Article | None, str]] = []
+    for item in items:
+        if item.startswith(("http://", "https://")):
+            out.append((item, None, "fetching URLs arrives with the feed sources (not in this version); "
+                                    "save the page and pass the file"))
+            continue
+        stored = library.get(item) if not Path(item).exists() else None
+        if stored:
+            out.append((item, stored, ""))
+            continue
+        paths, problems = discover([item])
+        out += [(str(p.path), None, p.problem or "") for p in problems]
+        if not paths and not problems:
+            out.append((item, None, "no stored article has this id, and no supported file is there"))
+        for path in paths:
+            result = read_file(path, max_bytes=settings.max_file_mb * 1_000_000)
+            if result.problem and not result.articles:
+                out.append((str(path), None, result.problem))
+            many = len(result.articles) > 1
+            for n, raw in enumerate(result.articles, 1):
+                label = f"{path}#{n}" if many else str(path)
+                try:
+                    out.append((label, build_article(raw, utcnow()), ""))
+                except EmptyArticle as exc:
+                    out.append((label, None, str(exc)))
+    return out
+
+
+def _report_inputs(args, settings, render) -> int:
+    library = open_library(settings, fallback_readonly=True)
+    ok = 0
+    try:
+        for label, article, problem in _inputs(library, args.inputs, settings):
+            if article is None:
+                print(f"newsbot: {label}: {problem}", file=sys.stderr)
+                continue
+            ok += 1
+            render(label, article)
+    finally:
+        library.close()
+    return EXIT_OK if ok else EXIT_FAIL
+
+
+def cmd_people(args: argparse.Namespace, settings: Settings) -> int:
+    def render(label: str, article: Article) -> None:
+        if args.json:
+            print(json.dumps({"input": label, "people": article.people}, ensure_ascii=False))
+            return
+        print(f"{label}: {article.title}")
+        for p in article.people or [{"name": "(no people named)", "aliases": [], "mentions": 0, "role": None}]:
+            aliases = f" (also {', '.join(p['aliases'])})" if p["aliases"] else ""
+            role = f" - {p['role']}" if p.get("role") else ""
+            print(f"  {p['name']}{aliases}{role}" + (f"  x{p['mentions']}" if p["mentions"] else ""))
+
+    return _report_inputs(args, settings, render)
+
+
+def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    def render(label: str, article: Article) -> None:
+        sentences = article.summary if args.length == "alert" else article.summaries.get(args.length, [])
+        if args.json:
+            print(json.dumps({"input": label, "title": article.title, "summary": sentences}, ensure_ascii=False))
+            return
+        print(f"{article.title}\n" + "\n".join(f"  {s}" for s in sentences) + "\n")
+
+    return _report_inputs(args, settings, render)
+
+
+def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
+    from .enrich import story_of
+    from .topics import TopicError, match_topic, parse_topic
+
+    try:
+        topic = parse_topic(args.topic)
+    except TopicError as exc:
+        raise CliError(f"bad topic: {exc}", EXIT_USAGE) from None
+
+    def render(label: str, article: Article) -> bool:
+        match = match_topic(topic, article.title, story_of(article))
+        if args.json:
+            print(json.dumps({"topic": str(topic), "input": label, "matched": bool(match),
+                              "why": match.why() if match else None}, ensure_ascii=False))
+        elif match:
+            print(f"match     {article.title}\n          matched: {match.why()}  [{label}]")
+        else:
+            print(f"no match  {article.title}  [{label}]")
+        return bool(match)
+
+    if args.inputs:
+        return _report_inputs(args, settings, render)
+    # No inputs: preview what the topic would match among stored articles, newest first.
+    library = open_library(settings, fallback_readonly=True)
+    shown = 0
+    try:
+        for doc in library.articles.iter_partition_docs():
+            article = Article.from_doc(doc)
+            if match_topic(topic, article.title, story_of(article)):
+                render(article.id, article)
+                shown += 1
+                if shown >= args.limit:
+                    break
+    finally:
+        library.close()
+    if not shown and not args.json:
+        print(f"No stored article matches {topic}.")
     return EXIT_OK
 
 
@@ -162,7 +262,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     try:
         return run_preview(library, sys.stdin, sys.stdout)
     finally:
-        library.store.close()
+        library.close()
 
 
 # ---- parser --------------------------------------------------------------------------------------
@@ -198,6 +298,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="+", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="JSON Lines output")
     p.add_argument("--limit", type=_positive, default=10, help="how many (default 10)")
+    p = add("people", "the people an article names: canonical name, aliases, mentions, role", cmd_people)
+    p.add_argument("inputs", nargs="+", metavar="PATH|ID")
+    p.add_argument("--json", action="store_true", help="JSON Lines output")
+    p = add("summarize", "extractive summary of articles (files or stored ids)", cmd_summarize)
+    p.add_argument("inputs", nargs="+", metavar="PATH|ID")
+    p.add_argument("--length", choices=("alert", "digest", "full"), default="alert",
+                   help="alert: 2-3 sentences (default); digest: 1; full: up to 5")
+    p.add_argument("--json", action="store_true", help="JSON Lines output")
+    p = add("match", "does TOPIC match these articles, and why? (no PATH: preview over the store)", cmd_match)
+    p.add_argument("topic", metavar="TOPIC", help='e.g. \'"Robert Mueller" -sport\' or "Syria OR Iran"')
+    p.add_argument("inputs", nargs="*", metavar="PATH|ID")
+    p.add_argument("--json", action="store_true", help="JSON Lines output")
+    p.add_argument("--limit", type=_positive, default=10, help="previews: how many (default 10)")
     return parser
 
 

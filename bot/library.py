@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+import time
 from datetime import datetime
 
-from storage import Store
+from storage import Entry, Store, parse_time
 
 from .enrich import EmptyArticle, build_article
 from .models import Article, RawArticle
+from .people import PeopleIndex, Person, PersonSummary
+from .stories import StoryIndex
 from .text import fold, query_key
 
 
@@ -28,15 +31,71 @@ class IngestReport:
         return list(dict.fromkeys(self.added + self.updated + self.unchanged))
 
 
+@dataclass
+class LatestResult:
+    """The answer to "latest on NAME": status "found" (a known person: `person` and their articles),
+    "ambiguous" (several people answer to NAME: `candidates`, no articles), "text" (not a known person:
+    articles that mention NAME as words) or "none"."""
+
+    status: str
+    articles: list[Article] = field(default_factory=list)
+    person: PersonSummary | None = None
+    candidates: tuple[PersonSummary, ...] = ()
+
+
+class _PeopleIndexer:
+    """Keeps a PeopleIndex current with the store (fed at open and on every write)."""
+
+    def __init__(self, index: PeopleIndex) -> None:
+        self.index = index
+
+    def add(self, entry: Entry, doc: dict) -> None:
+        people = doc.get("people")
+        if people:
+            self.index.add(entry.id, entry.published, [Person.from_dict(p) for p in people])
+
+    def remove(self, entry: Entry) -> None:
+        self.index.remove(entry.id)
+
+
+class _StoryIndexer:
+    """Keeps the recent articles' story sketches in a StoryIndex (older ones cannot join a story)."""
+
+    def __init__(self, index: StoryIndex, since: float) -> None:
+        self.index = index
+        self.since = since
+
+    def add(self, entry: Entry, doc: dict) -> None:
+        if doc.get("story_sketch") and entry.published >= self.since:
+            self.index.add(entry.id, entry.published, doc["story_sketch"], doc.get("story_id") or entry.id)
+
+    def remove(self, entry: Entry) -> None:
+        self.index.remove(entry.id)
+
+
 def _whole_words(query: str) -> list[re.Pattern[str]]:
     words = re.findall(r"\w+(?:[-'.]\w+)*", fold(query))
     return [re.compile(r"(?<!\w)" + re.escape(w) + r"(?!\w)") for w in words]
 
 
 class Library:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, people: PeopleIndex | None = None, stories: StoryIndex | None = None) -> None:
         self.store = store
         self.articles = store.articles
+        self.people = people if people is not None else PeopleIndex()
+        self.stories = stories if stories is not None else StoryIndex()
+
+    @classmethod
+    def open(cls, data_dir, readonly: bool = False, now: float | None = None) -> "Library":
+        """Open the store with the people and story indexes built alongside its own indexes."""
+        people, stories = PeopleIndex(), StoryIndex()
+        since = (time.time() if now is None else now) - 2 * stories.window
+        store = Store.open(data_dir, readonly=readonly, fold_title=fold,
+                           indexers=[_PeopleIndexer(people), _StoryIndexer(stories, since)])
+        return cls(store, people, stories)
+
+    def close(self) -> None:
+        self.store.close()
 
     def ingest(self, raws: Iterable[RawArticle], now: datetime, pinned: bool = False) -> IngestReport:
         report = IngestReport()
@@ -46,14 +105,47 @@ class Library:
                 docs.append(build_article(raw, now, pinned=pinned).to_doc())
             except EmptyArticle as exc:
                 report.skipped.append(f"{raw.url or raw.title or 'an article'}: {exc}")
+        return self.store_built(docs, now, report)
+
+    def store_built(self, docs: list[dict], now: datetime, report: IngestReport | None = None) -> IngestReport:
+        """Store article documents already built by bot.enrich (e.g. in a worker process): assign
+        story ids, then write them as one batch."""
+        report = report or IngestReport()
+        self.stories.prune(now.timestamp())
+        for doc in docs:
+            self.assign_story(doc)
         if docs:
             result = self.articles.add_batch(docs)
             report.added, report.updated, report.unchanged = result.added, result.updated, result.unchanged
         return report
 
+    def assign_story(self, doc: dict) -> None:
+        """Give a new article the story id of an earlier report of the same story, else its own id.
+        A stored article keeps the story it already has."""
+        existing = self.articles.entry(doc["id"]) or self.articles.entry_by("url", doc.get("url"))
+        if existing is not None and existing.story_id:
+            doc["story_id"] = existing.story_id
+            return
+        published = parse_time(doc.get("published")) or parse_time(doc.get("fetched_at"))
+        found = self.stories.find(doc.get("story_sketch", ""), published)
+        doc["story_id"] = found[0] if found else doc["id"]
+        self.stories.add(doc["id"], published, doc.get("story_sketch", ""), doc["story_id"])
+
     def get(self, article_id: str) -> Article | None:
         doc = self.articles.get(article_id)
         return Article.from_doc(doc) if doc else None
+
+    def latest_on(self, name: str, limit: int = 10) -> LatestResult:
+        """"Latest on NAME": through the people index (canonical names and aliases, merged across
+        articles), falling back to the text when NAME is not a known person."""
+        lookup = self.people.lookup(name, limit=limit)
+        if lookup.status == "ambiguous":
+            return LatestResult("ambiguous", candidates=lookup.candidates)
+        if lookup.status == "found":
+            found = [self.get(i) for i in lookup.article_ids]
+            return LatestResult("found", [a for a in found if a], person=lookup.person)
+        articles = self.latest(name, limit)
+        return LatestResult("text" if articles else "none", articles)
 
     def latest(self, name: str, limit: int = 10) -> list[Article]:
         """Newest articles mentioning NAME as a whole word (or words, in order)."""

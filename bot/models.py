@@ -41,8 +41,10 @@ class Article:
     fetched_at: str  # ISO 8601 UTC, first time we stored it
     fingerprint: str
     keys: list[str] = field(default_factory=list)  # folded name keys for the store's name index
-    summary: list[str] = field(default_factory=list)  # filled by enrichment (understanding)
-    people: list[dict[str, Any]] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)  # alert length (2-3 sentences), from enrichment
+    summaries: dict[str, list[str]] = field(default_factory=dict)  # "digest" (1 sentence), "full" (<= 5)
+    people: list[dict[str, Any]] = field(default_factory=list)  # {"name","aliases","mentions","role"}
+    story_sketch: str = ""  # MinHash sketch of the story text (bot.stories)
     story_id: str | None = None
     pinned: bool = False  # bundled seeds: retention keeps them
     guid: str | None = None

@@ -1,10 +1,10 @@
-"""Story fingerprints: a bottom-k MinHash sketch of the story text's word 3-shingles.
+"""Stories: the same news from several sources gets one story id.
 
-The sketch keeps the K smallest 64-bit shingle hashes. Two sketches estimate the Jaccard similarity of
-the texts' shingle sets (the share of the union's K smallest hashes present in both), so two reports of
-the same story score high and unrelated texts near zero. Computed once per article at ingest and stored
-as hex; the sources issue groups articles whose sketches are similar (and published within 48 h) under
-one story id, using the hashes themselves as lookup keys.
+Each article's story text gets a bottom-k MinHash sketch of its word 3-shingles (the K smallest 64-bit
+shingle hashes), computed once at ingest and stored as hex. Two sketches estimate the Jaccard similarity
+of the texts' shingle sets, so two reports of the same story score high and unrelated texts near zero.
+StoryIndex keeps the sketches of recent articles (a 48 h window) keyed by their hashes: a new article
+joins the story of the most similar recent article at or above THRESHOLD, else starts its own.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ import re
 
 from .text import fold
 
-K = 16
+K = 32
+THRESHOLD = 0.5  # estimated Jaccard of 3-shingles; see bench/bench_stories.py for how it was chosen
+WINDOW = 48 * 3600
 MAX_WORDS = 600  # the lead carries the story; long tails (live blogs) would only dilute it
 _WORD = re.compile(r"\w+")
 
@@ -43,3 +45,56 @@ def similarity(a: str, b: str) -> float:
         return 0.0
     union = heapq.nsmallest(min(K, len(ha | hb)), ha | hb)
     return sum(1 for h in union if h in ha and h in hb) / len(union)
+
+
+class StoryIndex:
+    """Recent articles' sketches, for grouping a new article with an earlier report of the same story."""
+
+    def __init__(self, threshold: float = THRESHOLD, window: float = WINDOW) -> None:
+        self.threshold = threshold
+        self.window = window
+        self._by_hash: dict[int, set[str]] = {}
+        self._items: dict[str, tuple[float, str, str]] = {}  # article id -> (published, sketch, story id)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def add(self, article_id: str, published: float, fingerprint: str, story_id: str) -> None:
+        if not fingerprint:
+            return
+        self.remove(article_id)
+        self._items[article_id] = (published, fingerprint, story_id)
+        for h in hashes(fingerprint):
+            self._by_hash.setdefault(h, set()).add(article_id)
+
+    def remove(self, article_id: str) -> None:
+        item = self._items.pop(article_id, None)
+        if item:
+            for h in hashes(item[1]):
+                ids = self._by_hash.get(h)
+                if ids:
+                    ids.discard(article_id)
+                    if not ids:
+                        del self._by_hash[h]
+
+    def find(self, fingerprint: str, published: float) -> tuple[str, float] | None:
+        """(story id, similarity) of the most similar recent article within the window, if any."""
+        if not fingerprint:
+            return None
+        candidates: set[str] = set()
+        for h in hashes(fingerprint):
+            candidates |= self._by_hash.get(h, set())
+        best: tuple[str, float] | None = None
+        for article_id in candidates:
+            when, other, story_id = self._items[article_id]
+            if abs(when - published) > self.window:
+                continue
+            score = similarity(fingerprint, other)
+            if score >= self.threshold and (best is None or score > best[1]):
+                best = (story_id, score)
+        return best
+
+    def prune(self, now: float) -> None:
+        """Forget articles too old to join a story any more."""
+        for article_id in [a for a, (when, _, _) in self._items.items() if when < now - 2 * self.window]:
+            self.remove(article_id)

@@ -23,7 +23,10 @@ def clean_text(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form with straight quotes: for comparing, never for display."""
-    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    text = text.translate(_QUOTES)
+    if text.isascii():
+        return text.lower()
+    text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 

@@ -11,28 +11,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .articles import ArticleStore, BatchResult, Entry, merge, parse_time
+from .articles import ArticleStore, BatchResult, Entry, Indexer, merge, parse_time
 from .lock import DirLock, StoreLocked
 from .safe import CorruptFile, SafeJSONStorage
 from .schema import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew
 from .state import StateStore
 
-__all__ = ["Store", "ArticleStore", "BatchResult", "Entry", "StateStore", "StoreLocked", "SchemaTooNew",
+__all__ = ["Store", "ArticleStore", "BatchResult", "Entry", "Indexer", "StateStore", "StoreLocked", "SchemaTooNew",
            "CorruptFile", "SafeJSONStorage", "SCHEMA_VERSION", "merge", "parse_time"]
 
 
 class Store:
     def __init__(self, data_dir: Path, articles: ArticleStore, state: StateStore, lock: DirLock | None,
-                 readonly: bool, fold_title) -> None:
+                 readonly: bool) -> None:
         self.data_dir = data_dir
         self.articles = articles
         self.state = state
         self.readonly = readonly
         self._lock = lock
-        self._fold_title = fold_title
 
     @classmethod
-    def open(cls, data_dir: str | Path, readonly: bool = False, fold_title=str.casefold) -> "Store":
+    def open(cls, data_dir: str | Path, readonly: bool = False, fold_title=str.casefold, indexers=()) -> "Store":
         data_dir = Path(data_dir).expanduser()
         lock = None
         if not readonly:
@@ -62,12 +61,13 @@ class Store:
                 state.set_meta("schema", SCHEMA_VERSION)
             if not readonly:
                 _clear_temp_files(data_dir, data_dir / "articles")
-            articles = ArticleStore(data_dir / "articles", readonly=readonly, fold_title=fold_title)
+            articles = ArticleStore(data_dir / "articles", readonly=readonly, fold_title=fold_title,
+                                    indexers=indexers)
         except BaseException:
             if lock:
                 lock.release()
             raise
-        return cls(data_dir, articles, state, lock, readonly, fold_title)
+        return cls(data_dir, articles, state, lock, readonly)
 
     def close(self) -> None:
         self.articles.close()

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from .safe import CorruptFile, SafeJSONStorage, fsync_dir, read_document
 
@@ -70,6 +70,15 @@ class Entry:
     story_id: str | None
 
 
+class Indexer(Protocol):
+    """An extra in-memory index kept current by the store (e.g. the people index): told about every
+    document when it is indexed (at open, or when written) and about every entry that goes away."""
+
+    def add(self, entry: Entry, doc: dict) -> None: ...
+
+    def remove(self, entry: Entry) -> None: ...
+
+
 @dataclass
 class BatchResult:
     added: list[str] = field(default_factory=list)
@@ -85,10 +94,11 @@ class ArticleStore:
     """Partitioned article documents with id / URL / fingerprint / name-key indexes."""
 
     def __init__(self, directory: Path, readonly: bool = False,
-                 fold_title: Callable[[str], str] = str.casefold) -> None:
+                 fold_title: Callable[[str], str] = str.casefold, indexers: Iterable[Indexer] = ()) -> None:
         self.dir = Path(directory)
         self.readonly = readonly
         self._fold_title = fold_title
+        self._indexers = list(indexers)
         self._entries: list[Entry | None] = []
         self._by_id: dict[str, int] = {}
         self._by_url: dict[str, int] = {}
@@ -152,6 +162,8 @@ class ArticleStore:
             if postings is None:
                 postings = self._names[key] = array("i")
             postings.append(ordinal)
+        for indexer in self._indexers:
+            indexer.add(entry, doc)
         self._newest = None
         return ordinal
 
@@ -160,6 +172,8 @@ class ArticleStore:
         if entry is None:
             return
         self._entries[ordinal] = None  # name postings pointing here are skipped from now on
+        for indexer in self._indexers:
+            indexer.remove(entry)
         if self._by_id.get(entry.id) == ordinal:
             del self._by_id[entry.id]
         if entry.url and self._by_url.get(entry.url) == ordinal:
@@ -178,6 +192,12 @@ class ArticleStore:
 
     def entry(self, article_id: str) -> Entry | None:
         ordinal = self._by_id.get(article_id)
+        return None if ordinal is None else self._entries[ordinal]
+
+    def entry_by(self, field_name: str, value: str | None) -> Entry | None:
+        """The entry whose "url" or "fingerprint" is `value`."""
+        index = {"url": self._by_url, "fingerprint": self._by_fp}[field_name]
+        ordinal = index.get(value) if value else None
         return None if ordinal is None else self._entries[ordinal]
 
     def get(self, article_id: str) -> dict | None:
