@@ -142,3 +142,75 @@ def test_run_without_token_starts_the_terminal_chat(tmp_path):
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
     assert SEED_TITLE in result.stdout
     assert "Try" in result.stdout  # unknown input gets a hint, never silence
+
+
+SEED = ROOT / "seeds" / "000_fa6bb3376613a56f.txt"
+COMMENT_WORDS = ("Sad", "pathetic", "Donald. He", "Reagan", "quid pro quo")
+
+
+def test_people_on_the_seed(tmp_path):
+    result = newsbot("people", str(SEED), "--json", data=tmp_path / "d")
+    assert result.returncode == 0, result.stderr
+    [row] = json_lines(result.stdout)
+    assert row["input"] == str(SEED)
+    people = {p["name"]: p for p in row["people"]}
+    assert set(people) == {"Michael Flynn", "Sergey Kislyak", "Robert Mueller", "Donald Trump"}
+    assert people["Michael Flynn"]["role"] == "Former National Security Adviser"
+    assert "Flynn" in people["Michael Flynn"]["aliases"] and people["Michael Flynn"]["mentions"] >= 5
+    assert people["Robert Mueller"]["role"] == "special counsel"
+    assert people["Sergey Kislyak"]["role"] == "Russia's ambassador to the U.S."
+
+
+def test_summarize_the_seed_skips_reader_comments(tmp_path):
+    story = "\n".join(SEED.read_text("utf-8").splitlines()[:6])
+    for length, most in (("alert", 3), ("digest", 1), ("full", 5)):
+        result = newsbot("summarize", str(SEED), "--json", "--length", length, data=tmp_path / "d")
+        assert result.returncode == 0, result.stderr
+        [row] = json_lines(result.stdout)
+        assert 1 <= len(row["summary"]) <= most
+        assert row["title"].startswith(SEED_TITLE)
+        for sentence in row["summary"]:
+            assert sentence in story, f"{sentence!r} is not from the story's six paragraphs"
+        if length == "alert":
+            assert len(" ".join(row["summary"]).split()) <= 60 or len(row["summary"]) == 1
+
+
+def test_match_explains_and_previews(tmp_path):
+    data = tmp_path / "d"
+    yes = json_lines(newsbot("match", "Flynn", str(SEED), "--json", data=data).stdout)
+    assert yes == [{"topic": "Flynn", "input": str(SEED), "matched": True, "why": "Flynn (in title)"}]
+    phrase = json_lines(newsbot("match", '"Robert Mueller" -sport', str(SEED), "--json", data=data).stdout)
+    assert phrase[0]["matched"] and phrase[0]["why"] == '"Robert Mueller" (in body)'
+    excluded = json_lines(newsbot("match", "Flynn -Kislyak", str(SEED), "--json", data=data).stdout)
+    assert excluded[0]["matched"] is False and excluded[0]["why"] is None
+    comment_only = json_lines(newsbot("match", "Reagan", str(SEED), "--json", data=data).stdout)
+    assert comment_only[0]["matched"] is False  # reader comments are not the story
+    preview = json_lines(newsbot("match", "Kislyak", "--json", data=data).stdout)
+    assert [p["input"] for p in preview] and all(p["matched"] for p in preview)
+    bad = newsbot("match", '"Robert Mueller', str(SEED), data=data)
+    assert bad.returncode == 2 and "never closed" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_ingest_json_carries_people_and_summary(tmp_path):
+    result = newsbot("ingest", str(SEED), "--json", data=tmp_path / "d")
+    [seed] = json_lines(result.stdout)
+    assert seed["summary"] and all(s in seed["text"] for s in seed["summary"])
+    assert {p["name"] for p in seed["people"]} >= {"Michael Flynn", "Sergey Kislyak"}
+    assert not any(word in " ".join(seed["summary"]) for word in COMMENT_WORDS)
+
+
+def test_latest_uses_people_index_and_asks_when_ambiguous(tmp_path):
+    files = tmp_path / "in"
+    files.mkdir()
+    (files / "a.md").write_text("---\npublished: 2030-01-02\n---\n# Mike Flynn speaks\n\nMike Flynn, the former adviser, spoke on Tuesday.\n")
+    (files / "b.md").write_text("---\npublished: 2030-01-03\n---\n# First lady visits\n\nMelania Trump visited a school. Trump said little.\n")
+    (files / "c.md").write_text("---\npublished: 2030-01-04\n---\n# President speaks\n\nDonald Trump spoke to reporters. Trump said he was pleased.\n")
+    data = tmp_path / "d"
+    assert newsbot("ingest", str(files), data=data).returncode == 0
+    flynn = newsbot("latest", "Flynn", data=data)
+    assert flynn.stdout.startswith("Michael Flynn") and "Mike Flynn speaks" in flynn.stdout and SEED_TITLE in flynn.stdout
+    ambiguous = json_lines(newsbot("latest", "Trump", "--json", data=data).stdout)
+    assert ambiguous[0]["ambiguous"] == "Trump"
+    assert {c["name"] for c in ambiguous[0]["candidates"]} >= {"Donald Trump", "Melania Trump"}
+    melania = json_lines(newsbot("latest", "Melania Trump", "--json", data=data).stdout)
+    assert [a["title"] for a in melania] == ["First lady visits"]
