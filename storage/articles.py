@@ -288,6 +288,23 @@ class ArticleStore:
             docs.sort(key=lambda d: parse_time(d.get("published")), reverse=newest_first)
             yield from docs
 
+    def fetched_since(self, since: float) -> Iterator[dict]:
+        """Documents fetched at or after `since` (epoch seconds), newest partitions first: reads only the
+        partitions of the days concerned."""
+        first_day = datetime.fromtimestamp(since, tz=timezone.utc).strftime("%Y-%m-%d")
+        for name in sorted(self._parts, reverse=True):
+            match = _PART_NAME.match(name)
+            if match and match.group(1) < first_day:
+                break
+            storage = self._loaded.get(name) or SafeJSONStorage(self.dir / name, readonly=True)
+            try:
+                data = storage.read() or {}
+            except (OSError, CorruptFile):
+                continue
+            for doc in data.get(TABLE, {}).values():
+                if doc.get("id") in self._by_id and parse_time(doc.get("fetched_at")) >= since:
+                    yield doc
+
     # ---- writing -------------------------------------------------------------------------------
 
     def _partition(self, name: str) -> SafeJSONStorage:
