@@ -195,14 +195,39 @@ def cmd_people(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    use_llm = bool(settings.llm_url and settings.llm_model) and not args.extractive
+
     def render(label: str, article: Article) -> None:
         sentences = article.summary if args.length == "alert" else article.summaries.get(args.length, [])
+        source = "extractive"
+        if use_llm:
+            sentences, source = _llm_summary(settings, article, sentences)
         if args.json:
-            print(json.dumps({"input": label, "title": article.title, "summary": sentences}, ensure_ascii=False))
+            print(json.dumps({"input": label, "title": article.title, "summary": sentences, "source": source},
+                             ensure_ascii=False))
             return
         print(f"{article.title}\n" + "\n".join(f"  {s}" for s in sentences) + "\n")
 
     return _report_inputs(args, settings, render)
+
+
+def _llm_summary(settings: Settings, article: Article, fallback: list[str]) -> tuple[list[str], str]:
+    """The operator's OpenAI-compatible model, falling back to the extractive summary on any failure."""
+    import asyncio
+
+    import httpx
+
+    from .llm import summarize_with_llm
+
+    async def ask():
+        async with httpx.AsyncClient() as client:
+            return await summarize_with_llm(client, settings.llm_url, settings.llm_model, article.title,
+                                            article.text, fallback=fallback, api_key=settings.llm_key)
+
+    result = asyncio.run(ask())
+    if result.error:
+        print(f"newsbot: LLM summary unavailable ({result.error}); using the extractive one", file=sys.stderr)
+    return result.summary, result.source
 
 
 def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
@@ -305,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", metavar="PATH|ID")
     p.add_argument("--length", choices=("alert", "digest", "full"), default="alert",
                    help="alert: 2-3 sentences (default); digest: 1; full: up to 5")
+    p.add_argument("--extractive", action="store_true",
+                   help="never use the NEWSBOT_LLM_URL model even when one is configured")
     p.add_argument("--json", action="store_true", help="JSON Lines output")
     p = add("match", "does TOPIC match these articles, and why? (no PATH: preview over the store)", cmd_match)
     p.add_argument("topic", metavar="TOPIC", help='e.g. \'"Robert Mueller" -sport\' or "Syria OR Iran"')

@@ -63,6 +63,7 @@ class Settings:
     max_file_mb: int = 20
     llm_url: str | None = None
     llm_model: str | None = None
+    llm_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -80,4 +81,5 @@ class Settings:
             max_file_mb=_int(env, "NEWSBOT_MAX_FILE_MB", 20, 1),
             llm_url=env.get("NEWSBOT_LLM_URL", "").strip() or None,
             llm_model=env.get("NEWSBOT_LLM_MODEL", "").strip() or None,
+            llm_key=env.get("NEWSBOT_LLM_KEY", "").strip() or None,
         )

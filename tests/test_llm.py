@@ -187,3 +187,28 @@ async def test_article_text_is_not_logged_at_info(fake, caplog):
     assert info_and_up, "a failure should be logged"
     assert all(SECRET not in m for m in info_and_up)
     assert all(SECRET not in r.getMessage() for r in caplog.records)
+
+
+def test_cli_summarize_uses_the_configured_model_and_falls_back(fake, tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    seed = root / "seeds" / "000_fa6bb3376613a56f.txt"
+
+    def run(mode: str) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("NEWSBOT_")}
+        env.update(NEWSBOT_DATA_DIR=str(tmp_path / "d"), NEWSBOT_LLM_URL=fake.url(mode), NEWSBOT_LLM_MODEL="tiny",
+                   NEWSBOT_LLM_KEY="sk-test", PYTHONPATH=str(root))
+        return subprocess.run([sys.executable, "-m", "bot.cli", "summarize", str(seed), "--json"], env=env,
+                              capture_output=True, text=True, timeout=60, cwd=root)
+
+    ok = run("ok")
+    row = json.loads(ok.stdout)
+    assert row["source"] == "llm" and row["summary"] == ["The council approved a bridge.", "Building starts in May."]
+    assert fake.requests[-1]["headers"].get("Authorization") == "Bearer sk-test"
+    failed = run("fail")
+    row = json.loads(failed.stdout)
+    assert row["source"] == "extractive" and row["summary"][0].startswith("Former National Security Adviser")
+    assert "LLM summary unavailable" in failed.stderr and "Traceback" not in failed.stderr
