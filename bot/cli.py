@@ -323,6 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query", nargs="+", metavar="QUERY")
     p.add_argument("--json", action="store_true", help="JSON Lines output")
     p.add_argument("--limit", type=_positive, default=10, help="how many (default 10)")
+    from .feeds_cli import add_commands as add_feed_commands
+
+    add_feed_commands(sub)
     p = add("people", "the people an article names: canonical name, aliases, mentions, role", cmd_people)
     p.add_argument("inputs", nargs="+", metavar="PATH|ID")
     p.add_argument("--json", action="store_true", help="JSON Lines output")
