@@ -140,8 +140,8 @@ def _inputs(library: Library, items: Sequence[str], settings: Settings) -> list[
     out: list[tuple[str, Article | None, str]] = []
     for item in items:
         if item.startswith(("http://", "https://")):
-            out.append((item, None, "fetching URLs arrives with the feed sources (not in this version); "
-                                    "save the page and pass the file"))
+            page = _fetch_page(settings, item)
+            out.append((item, page.article, page.error or ""))
             continue
         stored = library.get(item) if not Path(item).exists() else None
         if stored:
@@ -163,6 +163,23 @@ def _inputs(library: Library, items: Sequence[str], settings: Settings) -> list[
                 except EmptyArticle as exc:
                     out.append((label, None, str(exc)))
     return out
+
+
+def _fetch_page(settings: Settings, url: str):
+    """A page a user names, through the guarded fetcher (NEWSBOT_ALLOW_PRIVATE_URLS applies)."""
+    import asyncio
+
+    from .feeds import make_fetcher
+    from .webpage import fetch_article
+
+    async def fetch():
+        fetcher = make_fetcher(settings)
+        try:
+            return await fetch_article(fetcher, url, utcnow())
+        finally:
+            await fetcher.aclose()
+
+    return asyncio.run(fetch())
 
 
 def _report_inputs(args, settings, render) -> int:
@@ -327,10 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_feed_commands(sub)
     p = add("people", "the people an article names: canonical name, aliases, mentions, role", cmd_people)
-    p.add_argument("inputs", nargs="+", metavar="PATH|ID")
+    p.add_argument("inputs", nargs="+", metavar="PATH|URL|ID")
     p.add_argument("--json", action="store_true", help="JSON Lines output")
-    p = add("summarize", "extractive summary of articles (files or stored ids)", cmd_summarize)
-    p.add_argument("inputs", nargs="+", metavar="PATH|ID")
+    p = add("summarize", "extractive summary of articles (files, web pages or stored ids)", cmd_summarize)
+    p.add_argument("inputs", nargs="+", metavar="PATH|URL|ID")
     p.add_argument("--length", choices=("alert", "digest", "full"), default="alert",
                    help="alert: 2-3 sentences (default); digest: 1; full: up to 5")
     p.add_argument("--extractive", action="store_true",

@@ -214,3 +214,24 @@ def test_latest_uses_people_index_and_asks_when_ambiguous(tmp_path):
     assert {c["name"] for c in ambiguous[0]["candidates"]} >= {"Donald Trump", "Melania Trump"}
     melania = json_lines(newsbot("latest", "Melania Trump", "--json", data=data).stdout)
     assert [a["title"] for a in melania] == ["First lady visits"]
+
+
+def test_summarize_and_people_fetch_urls_through_the_guard(tmp_path):
+    from httpfixtures import LocalHTTPServer, Route
+
+    page = ("<html><head><title>Flynn story</title></head><body><article><h1>Flynn story</h1>"
+            + "".join(f"<p>{line}</p>" for line in SEED.read_text('utf-8').splitlines()[:6])
+            + "</article><div class='comments'><p>Sad! What a betrayal, Donald.</p></div></body></html>")
+    with LocalHTTPServer() as server:
+        server.route("/story", Route(body=page.encode(), headers={"Content-Type": "text/html; charset=utf-8"}))
+        url = server.url("/story")
+        blocked = newsbot("summarize", url, data=tmp_path / "d")
+        assert blocked.returncode == 1 and "blocked" in blocked.stderr and "loopback" in blocked.stderr
+        assert server.requests == []  # refused before any connection
+        allowed = newsbot("summarize", url, "--json", data=tmp_path / "d", env={"NEWSBOT_ALLOW_PRIVATE_URLS": "1"})
+        assert allowed.returncode == 0, allowed.stderr
+        [row] = json_lines(allowed.stdout)
+        assert row["input"] == url and row["summary"][0].startswith("Former National Security Adviser")
+        people = json_lines(newsbot("people", url, "--json", data=tmp_path / "d",
+                                    env={"NEWSBOT_ALLOW_PRIVATE_URLS": "1"}).stdout)
+        assert "Sergey Kislyak" in {p["name"] for p in people[0]["people"]}
