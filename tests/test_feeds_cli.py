@@ -1,6 +1,5 @@
 """`newsbot feeds add/list/remove/poll/import/export/add-defaults` as real subprocesses, against a local HTTP
-server and a data directory in tmp_path. Uses `python -m bot.cli` once bot/cli.py registers the feeds
-commands; until then, a parser built with bot.feeds_cli.add_commands the same way."""
+server and a data directory in tmp_path."""
 
 from __future__ import annotations
 
@@ -19,36 +18,10 @@ ITEM = ("<item><title>Story {n}</title><link>http://news.example/{n}</link><desc
 RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>CLI News</title>'
        + "".join(ITEM.format(n=n) for n in range(3)) + "</channel></rss>").encode()
 
-# Mirrors bot.cli.main for the feeds group, for as long as bot/cli.py does not register it.
-RUNNER = """
-import argparse, logging, sys
-from bot.config import Settings
-from bot.feeds_cli import add_commands
-from bot.runtime import CliError
-logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-parser = argparse.ArgumentParser(prog="newsbot")
-add_commands(parser.add_subparsers(dest="command"))
-args = parser.parse_args(sys.argv[1:])
-try:
-    sys.exit(args.func(args, Settings.from_env()))
-except CliError as exc:
-    print(f"newsbot: {exc}", file=sys.stderr)
-    sys.exit(exc.code)
-"""
-
-
-def _cli_knows_feeds() -> bool:
-    from bot.cli import build_parser
-
-    actions = [a for a in build_parser()._actions if hasattr(a, "choices") and isinstance(a.choices, dict)]
-    return any("feeds" in a.choices for a in actions)
-
-
 def newsbot(*args: str, data: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "TELEGRAM_"))}
     env.update({"NEWSBOT_DATA_DIR": str(data), "NEWSBOT_ALLOW_PRIVATE_URLS": "1", "PYTHONPATH": str(ROOT)})
-    command = ["-m", "bot.cli"] if _cli_knows_feeds() else ["-c", RUNNER]
-    return subprocess.run([sys.executable, *command, "feeds", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "bot.cli", "feeds", *args], capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=120)
 
 
