@@ -1,0 +1,589 @@
+"""Telegram message rendering: HTML escaping, the 4096-character limit, and button payloads.
+
+Pure: no telegram import, no clock. Renderers return (html, keyboard) where keyboard is a list of rows of
+(label, callback_data) tuples; the caller turns them into InlineKeyboardMarkup.
+
+Telegram's limit is 4096 characters of text AFTER entity parsing, counted in UTF-16 code units (an emoji
+outside the BMP counts 2); tags do not count and &amp; counts 1. Renderers never let a tag span lines, so
+split_html can split long texts on line boundaries; a single overlong line is cut at a word boundary with
+its open tags closed and reopened. Everything that comes from users or articles goes through esc();
+already-rendered fragments are marked with the Html type so they are not escaped twice.
+
+Callback data is at most 64 bytes: "action:arg:arg", e.g. "m:3:ea06032562087661" (mute topic 3, from the
+alert for article ea06...). make_callback refuses anything parse_callback would not accept back.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+__all__ = ["Html", "esc", "visible_length", "utf16_len", "clip", "split_html", "make_callback", "parse_callback",
+           "ACTIONS", "MAX_MESSAGE", "MAX_CALLBACK_BYTES", "render_alert", "render_article_list",
+           "render_person_header", "render_topics", "render_summary", "render_digest", "render_subscribe",
+           "render_subscribed", "render_latest", "render_who", "render_digest_setting", "render_sources",
+           "article_id_from_markup", "local_time", "Keyboard"]
+
+MAX_MESSAGE = 4096
+MAX_CALLBACK_BYTES = 64
+TOPICS_PER_PAGE = 10
+
+Keyboard = list[list[tuple[str, str]]]
+
+
+class Html(str):
+    """A string that is already Telegram HTML (esc() passes it through unchanged)."""
+
+
+def esc(text: Any) -> str:
+    """Escape text for Telegram HTML: &, <, > and double quotes (so it is safe in attributes too)."""
+    if isinstance(text, Html):
+        return text
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, as Telegram counts."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+_TOKEN = re.compile(r"(<[^>]*>)|(&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z]+);)|([^<&]+|[<&])")
+
+
+def visible_length(html: str) -> int:
+    """What Telegram counts against the 4096 limit: the text without tags, entities decoded, in UTF-16."""
+    total = 0
+    for tag, entity, text in _TOKEN.findall(html):
+        if entity:
+            total += utf16_len(_html.unescape(entity))
+        elif text:
+            total += utf16_len(text)
+    return total
+
+
+def clip(text: str, limit: int) -> str:
+    """Plain text cut to at most `limit` UTF-16 units, at a word boundary when one is near, with "…"."""
+    text = " ".join(str(text).split())
+    if utf16_len(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = 2 if ord(ch) > 0xFFFF else 1
+        if used + w > limit - 1:
+            break
+        out.append(ch)
+        used += w
+    cut = "".join(out)
+    space = cut.rfind(" ")
+    if space > len(cut) * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-—") + "…"
+
+
+# ---- splitting -----------------------------------------------------------------------------------
+
+def _units(line: str) -> list[tuple[str, str, int]]:
+    """(kind, text, width): kind "open", "close", "entity" or "char"; tags have width 0."""
+    units: list[tuple[str, str, int]] = []
+    for tag, entity, text in _TOKEN.findall(line):
+        if tag:
+            units.append(("close" if tag.startswith("</") else "open", tag, 0))
+        elif entity:
+            units.append(("entity", entity, utf16_len(_html.unescape(entity))))
+        else:
+            units.extend(("char", ch, 2 if ord(ch) > 0xFFFF else 1) for ch in text)
+    return units
+
+
+def _tag_name(tag: str) -> str:
+    m = re.match(r"</?\s*([A-Za-z0-9-]+)", tag)
+    return m.group(1).lower() if m else ""
+
+
+def _split_line(line: str, limit: int) -> list[str]:
+    """Cut one overlong line into pieces of at most `limit` visible units: at the last space when there
+    is one, never inside a tag or an entity; tags open at a cut are closed and reopened."""
+    units = _units(line)
+    stacks: list[tuple[tuple[str, str], ...]] = []  # open tags before each unit
+    stack: list[tuple[str, str]] = []
+    for kind, text, _ in units:
+        stacks.append(tuple(stack))
+        if kind == "open":
+            stack.append((_tag_name(text), text))
+        elif kind == "close":
+            name = _tag_name(text)
+            for k in range(len(stack) - 1, -1, -1):
+                if stack[k][0] == name:
+                    del stack[k]
+                    break
+    stacks.append(tuple(stack))
+
+    def piece(start: int, end: int) -> str:
+        body = "".join(text for _, text, _ in units[start:end])
+        opened = "".join(tag for _, tag in stacks[start])
+        closed = "".join(f"</{name}>" for name, _ in reversed(stacks[end]))
+        return opened + body + closed
+
+    pieces: list[str] = []
+    start, n = 0, len(units)
+    while start < n:
+        width, i, last_space = 0, start, -1
+        while i < n and width + units[i][2] <= limit:
+            width += units[i][2]
+            if units[i][0] == "char" and units[i][1].isspace():
+                last_space = i
+            i += 1
+        if i >= n:
+            pieces.append(piece(start, n))
+            break
+        if last_space > start:
+            end, resume = last_space, last_space + 1  # the space itself goes
+        else:
+            end, resume = i, i  # one word longer than the limit: a hard cut between characters
+        pieces.append(piece(start, end))
+        start = resume
+    return [p for p in pieces if visible_length(p) and _visible_text(p).strip()]
+
+
+def _visible_text(html: str) -> str:
+    return "".join(_html.unescape(e) if e else t for _, e, t in _TOKEN.findall(html))
+
+
+def split_html(html: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split rendered HTML into messages of at most `limit` visible UTF-16 units each, on line
+    boundaries; an overlong single line is cut at a word boundary with its tags closed and reopened.
+    Empty pieces are dropped."""
+    messages: list[str] = []
+    lines: list[str] = []
+    used = 0
+
+    def flush() -> None:
+        nonlocal lines, used
+        while lines and not _visible_text(lines[-1]).strip():
+            lines.pop()
+        while lines and not _visible_text(lines[0]).strip():
+            lines.pop(0)
+        if lines:
+            messages.append("\n".join(lines))
+        lines, used = [], 0
+
+    for line in html.split("\n"):
+        width = visible_length(line)
+        if width > limit:
+            flush()
+            parts = _split_line(line, limit)
+            messages.extend(parts[:-1])
+            if parts:
+                lines, used = [parts[-1]], visible_length(parts[-1])
+            continue
+        extra = width + (1 if lines else 0)
+        if lines and used + extra > limit:
+            flush()
+            extra = width
+        lines.append(line)
+        used += extra
+    flush()
+    return messages
+
+
+# ---- callback data -------------------------------------------------------------------------------
+
+# action -> kinds of its arguments; a trailing "?" marks an optional last argument.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "s": ("aid",),  # show the article's full summary
+    "m": ("tid", "aid?"),  # mute the topic for 24 h (from an alert: which article)
+    "n": ("tid",),  # unmute the topic
+    "u": ("tid", "aid?"),  # unsubscribe the topic
+    "i": ("tid",),  # the topic sends instant alerts
+    "g": ("tid",),  # the topic goes to the digest
+    "tp": ("page",),  # a page of /topics
+}
+_ARG = {
+    "aid": re.compile(r"^[0-9a-f]{16}$"),
+    "tid": re.compile(r"^[1-9][0-9]{0,8}$"),
+    "page": re.compile(r"^(?:0|[1-9][0-9]{0,3})$"),
+}
+
+
+def _check_args(action: str, args: Sequence[str]) -> tuple[Any, ...] | None:
+    spec = ACTIONS.get(action)
+    if spec is None:
+        return None
+    required = sum(1 for k in spec if not k.endswith("?"))
+    if not required <= len(args) <= len(spec):
+        return None
+    out: list[Any] = []
+    for kind, value in zip(spec, args):
+        kind = kind.rstrip("?")
+        if not _ARG[kind].fullmatch(value):
+            return None
+        out.append(value if kind == "aid" else int(value))
+    return tuple(out)
+
+
+def make_callback(action: str, *args: Any) -> str:
+    """"action:arg:..." for an InlineKeyboardButton; ValueError when the action is unknown, an argument
+    has the wrong shape, or the data would be longer than 64 bytes."""
+    parts = [str(a) for a in args]
+    if _check_args(action, parts) is None:
+        raise ValueError(f"bad callback {action!r} {args!r}")
+    data = ":".join([action, *parts])
+    if len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data longer than {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+def parse_callback(data: Any) -> tuple[str, tuple[Any, ...]] | None:
+    """(action, args) with topic ids and pages as int and article ids as str; None for anything
+    malformed or unknown. Never raises."""
+    try:
+        if not isinstance(data, str) or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
+            return None
+        action, *args = data.split(":")
+        checked = _check_args(action, args)
+        return None if checked is None else (action, checked)
+    except Exception:  # callback data comes from clients: nothing in it may crash a handler
+        return None
+
+
+# ---- pieces --------------------------------------------------------------------------------------
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _parse(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or "UTC")
+    except Exception:  # a bad stored name must not break rendering
+        return ZoneInfo("UTC")
+
+
+def local_time(value: str | datetime | None, now: datetime, tz: str | None) -> str:
+    """A short local time: "14:05" today, "28 Nov 14:05" this year, "28 Nov 2025" before; "" if unknown."""
+    dt = value if isinstance(value, datetime) else _parse(value)
+    if dt is None:
+        return ""
+    zone = _zone(tz)
+    local, today = dt.astimezone(zone), now.astimezone(zone).date()
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    if local.year == today.year:
+        return f"{local.day} {_MONTHS[local.month - 1]} {local:%H:%M}"
+    return f"{local.day} {_MONTHS[local.month - 1]} {local.year}"
+
+
+def _when(article: Any) -> str | None:
+    return getattr(article, "published", None) or getattr(article, "fetched_at", None)
+
+
+def _url(article: Any) -> str | None:
+    url = getattr(article, "url", None)
+    return url if isinstance(url, str) and url.startswith(("http://", "https://")) else None
+
+
+def _title(article: Any, limit: int, bold: bool = True) -> str:
+    """The title as a link, or bold when there is no URL."""
+    title = esc(clip(getattr(article, "title", "") or "(untitled)", limit))
+    url = _url(article)
+    if url:
+        return f'<a href="{esc(url)}">{title}</a>'
+    return f"<b>{title}</b>" if bold else title
+
+
+def _sentences(sentences: Iterable[str], limit: int) -> str:
+    return esc(clip(" ".join(s.strip() for s in sentences if s and s.strip()), limit))
+
+
+def _digest_line(article: Any) -> list[str]:
+    summaries = getattr(article, "summaries", None) or {}
+    return summaries.get("digest") or list(getattr(article, "summary", None) or [])[:1]
+
+
+def _meta(article: Any, now: datetime, tz: str | None) -> str:
+    parts = [esc(clip(article.source, 80)) if getattr(article, "source", "") else "", local_time(_when(article), now, tz)]
+    return " · ".join(p for p in parts if p)
+
+
+# ---- renderers -----------------------------------------------------------------------------------
+
+def render_alert(article: Any, why: str, now: datetime, tz: str | None, topic_id: int | None = None) -> tuple[str, Keyboard]:
+    """One alert: the title (a link), source and local time, the alert summary (2-3 sentences), why it
+    matched; buttons Summary, Mute 24 h and Unsubscribe (the last two when topic_id is given)."""
+    lines = [_title(article, 300)]
+    meta = _meta(article, now, tz)
+    if meta:
+        lines.append(f"<i>{meta}</i>")
+    summary = _sentences(getattr(article, "summary", None) or [], 2000)
+    if summary:
+        lines.append(summary)
+    if why:
+        lines.append(f"<i>matched: {esc(clip(why, 300))}</i>")
+    row = [("Summary", make_callback("s", article.id))]
+    if topic_id is not None:
+        row += [("Mute 24 h", make_callback("m", topic_id, article.id)),
+                ("Unsubscribe", make_callback("u", topic_id, article.id))]
+    return "\n".join(lines), [row]
+
+
+def render_person_header(person: Any) -> Html:
+    """"<b>Sergey Kislyak</b> — Russia's ambassador to the U.S." (just the name when no role is known)."""
+    name = f"<b>{esc(clip(person.name, 200))}</b>"
+    role = getattr(person, "role", None)
+    return Html(f"{name} — {esc(clip(role, 300))}" if role else name)
+
+
+def render_article_list(title_line: str, articles: Sequence[Any], now: datetime, tz: str | None,
+                        with_summary: bool = True) -> tuple[str, Keyboard]:
+    """/latest and /search answers: a heading, then a numbered list (title link, source and date, one
+    summary sentence); buttons open each full summary. `title_line` is HTML: escape what it quotes
+    (esc(query)), or pass render_person_header(...). Kept to one message: summaries shrink, then go,
+    then the last items go, until it fits."""
+    heading = title_line if visible_length(title_line) <= 1000 else split_html(title_line, 1000)[0]
+    for summary_limit in ((300, 150, 0) if with_summary else (0,)):
+        for count in range(len(articles), -1, -1):
+            lines = [heading]
+            for n, article in enumerate(articles[:count], 1):
+                meta = _meta(article, now, tz)
+                lines.append(f"{n}. {_title(article, 200)}" + (f" — {meta}" if meta else ""))
+                if summary_limit:
+                    sentence = _sentences(_digest_line(article), summary_limit)
+                    if sentence:
+                        lines.append(f"    {sentence}")
+            text = "\n".join(lines)
+            if visible_length(text) <= MAX_MESSAGE:
+                buttons = [(f"📄 {n}", make_callback("s", a.id)) for n, a in enumerate(articles[:count], 1)]
+                return text, [buttons[i:i + 5] for i in range(0, len(buttons), 5)]
+            if summary_limit:
+                break  # try shorter summaries before dropping items
+    return heading, []
+
+
+def render_topics(topics: Sequence[Any], now: datetime | None = None, tz: str | None = "UTC", page: int = 0,
+                  limit: int | None = None) -> tuple[str, Keyboard]:
+    """/topics: the chat's topics, TOPICS_PER_PAGE a page, each with buttons to switch instant/digest,
+    mute for 24 h (or unmute) and remove; page buttons when there are more."""
+    if not topics:
+        return ("You follow no topics yet. Try <code>/subscribe Flynn</code> or "
+                '<code>/subscribe "Robert Mueller" -sport</code>.'), []
+    pages = (len(topics) + TOPICS_PER_PAGE - 1) // TOPICS_PER_PAGE
+    page = min(max(page, 0), pages - 1)
+    shown = topics[page * TOPICS_PER_PAGE:(page + 1) * TOPICS_PER_PAGE]
+    count = f"{len(topics)}" + (f" of {limit}" if limit else "")
+    head = f"<b>Your topics</b> ({count})" + (f", page {page + 1} of {pages}" if pages > 1 else "")
+    lines, keyboard = [head], []
+    for topic in shown:
+        state = topic.mode
+        until = _parse(getattr(topic, "muted_until", None))
+        muted = until is not None and (now is None or until > now)
+        if muted and now is not None:
+            state += f", muted until {local_time(until, now, tz)}"
+        lines.append(f"{topic.topic_id}. {esc(clip(topic.canonical or topic.text, 220))} — {state}")
+        other = ("g", "digest") if topic.mode == "instant" else ("i", "instant")
+        keyboard.append([
+            (f"#{topic.topic_id} → {other[1]}", make_callback(other[0], topic.topic_id)),
+            (f"#{topic.topic_id} unmute", make_callback("n", topic.topic_id)) if muted
+            else (f"#{topic.topic_id} mute 24 h", make_callback("m", topic.topic_id)),
+            (f"#{topic.topic_id} remove", make_callback("u", topic.topic_id)),
+        ])
+    if pages > 1:
+        nav = []
+        if page > 0:
+            nav.append(("‹ previous", make_callback("tp", page - 1)))
+        if page < pages - 1:
+            nav.append(("next ›", make_callback("tp", page + 1)))
+        keyboard.append(nav)
+    return "\n".join(lines), keyboard
+
+
+def render_summary(article: Any, length: str = "full", now: datetime | None = None, tz: str | None = "UTC") -> str:
+    """An article's summary (HTML, no buttons): "full" (up to 5 sentences), "alert" (2-3) or "digest"
+    (1); the start of the text when no summary was made."""
+    if length == "alert":
+        sentences = list(getattr(article, "summary", None) or [])
+    else:
+        sentences = (getattr(article, "summaries", None) or {}).get(length) or list(getattr(article, "summary", None) or [])
+    lines = [_title(article, 300)]
+    if now is not None:
+        meta = _meta(article, now, tz)
+    else:
+        meta = " · ".join(p for p in (esc(clip(getattr(article, "source", "") or "", 80)),
+                                      (_when(article) or "")[:10]) if p)
+    if meta:
+        lines.append(f"<i>{meta}</i>")
+    body = _sentences(sentences, 3500) or esc(clip(getattr(article, "text", "") or "", 1000))
+    if body:
+        lines.append(body)
+    return "\n".join(lines)
+
+
+def render_digest(groups: Iterable[tuple[str, Sequence[Any]]], now: datetime, tz: str | None,
+                  limit: int = MAX_MESSAGE) -> list[str]:
+    """A digest as messages: stories grouped under their topic's heading, one entry per story (the
+    first group it appears in; story_id, else id), each with its link and one-sentence summary. A group
+    cut by a message boundary repeats its heading, marked (continued). [] when there is no story."""
+    seen: set[str] = set()
+    plan: list[tuple[str, list[str]]] = []
+    for heading, articles in groups:
+        blocks = []
+        for article in articles:
+            story = getattr(article, "story_id", None) or article.id
+            if story in seen:
+                continue
+            seen.add(story)
+            block = f"• {_title(article, 250)}"
+            source = getattr(article, "source", "")
+            if source:
+                block += f" <i>({esc(clip(source, 60))})</i>"
+            sentence = _sentences(_digest_line(article), 500)
+            if sentence:
+                block += f"\n{sentence}"
+            blocks.append(block)
+        if blocks:
+            plan.append((f"<b>{esc(clip(heading, 200))}</b>", blocks))
+    if not plan:
+        return []
+    local = now.astimezone(_zone(tz))
+    head = (f"<b>Your digest</b> · {_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}, "
+            f"{sum(len(b) for _, b in plan)} stories")
+    messages: list[str] = []
+    current = head
+    for heading, blocks in plan:
+        first = True
+        for block in blocks:
+            addition = (f"\n\n{heading}\n" if first else "\n") + block
+            if visible_length(current + addition) > limit:
+                messages.extend(split_html(current, limit))
+                current = (heading if first else f"{heading} (continued)") + "\n" + block
+            else:
+                current += addition
+            first = False
+    messages.extend(split_html(current, limit))
+    return messages
+
+
+def render_subscribed(topic: Any, preview: Sequence[Any], now: datetime, tz: str | None) -> tuple[str, Keyboard]:
+    """The reply to a successful /subscribe: what is followed now, then the newest stories that already
+    match; buttons to send the topic to the digest instead, or undo."""
+    text = f"Subscribed to <b>{esc(clip(topic.canonical or topic.text, 220))}</b> (topic {topic.topic_id})."
+    keyboard = [[("Send to digest instead", make_callback("g", topic.topic_id)),
+                 ("Undo", make_callback("u", topic.topic_id))]]
+    if preview:
+        body, _ = render_article_list(text + " The newest stories that match:", preview, now, tz)
+        return body, keyboard
+    return text + " Nothing stored matches yet: you will get an alert when a story does.", keyboard
+
+
+def render_subscribe(result: Any, now: datetime, tz: str | None) -> tuple[str, Keyboard]:
+    """The reply to /subscribe from a bot.subscriptions.SubscribeResult, whatever its status."""
+    if not result.ok or result.topic is None:
+        return esc(result.message), []
+    return render_subscribed(result.topic, result.preview, now, tz)
+
+
+def _person_line(person: Any) -> str:
+    line = render_person_header(person)
+    aliases = [a for a in (getattr(person, "aliases", None) or ()) if a != person.name][:5]
+    if aliases:
+        line += f" (also {esc(clip(', '.join(aliases), 200))})"
+    return line
+
+
+def render_latest(name: str, result: Any, now: datetime, tz: str | None) -> tuple[str, Keyboard]:
+    """"What's the latest on NAME" from a bot.library.LatestResult: a known person's header and their
+    newest stories; several people answering to NAME; stories mentioning NAME; or nothing."""
+    shown = esc(clip(name, 100))
+    if result.status == "found" and result.person is not None:
+        if not result.articles:
+            return render_person_header(result.person) + "\nNo stored story about them yet.", []
+        return render_article_list(render_person_header(result.person), result.articles, now, tz)
+    if result.status == "ambiguous":
+        lines = [f"Several people answer to <b>{shown}</b> — which one?"]
+        lines += [f"• {_person_line(p)}" for p in result.candidates[:10]]
+        lines.append("Ask again with the full name, e.g. <code>/latest "
+                     f"{esc(clip(result.candidates[0].name, 100)) if result.candidates else shown}</code>.")
+        return "\n".join(lines), []
+    if result.articles:
+        return render_article_list(f"Latest stories mentioning <b>{shown}</b>", result.articles, now, tz)
+    return (f"Nothing stored mentions <b>{shown}</b> yet. <code>/subscribe {shown}</code> "
+            "sends you the next story that does."), []
+
+
+def render_who(name: str, result: Any, now: datetime, tz: str | None) -> tuple[str, Keyboard]:
+    """"Who is NAME": the person (role, other names, how many stories) and their newest stories as
+    titles only."""
+    if result.status == "found" and result.person is not None:
+        person = result.person
+        count = getattr(person, "articles", 0)
+        head = _person_line(person) + (f"\n<i>in {count} stored stor{'y' if count == 1 else 'ies'}</i>" if count else "")
+        if result.articles:
+            return render_article_list(head, result.articles, now, tz, with_summary=False)
+        return head, []
+    if result.status == "ambiguous":
+        return render_latest(name, result, now, tz)
+    return f"I don't know who <b>{esc(clip(name, 100))}</b> is: no stored story names them as a person.", []
+
+
+_DAY_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def render_digest_setting(digest: dict | None, tz: str | None = None) -> str:
+    """"Digest: daily at 08:00 (Europe/Berlin)." / "weekly on Monday at 08:00" / "Digest: off."."""
+    if not digest:
+        return "Digest: <b>off</b>."
+    when = esc(digest.get("time", "08:00"))
+    if digest.get("kind") == "weekly":
+        day = digest.get("day", 0)
+        text = f"weekly on {_DAY_LONG[day] if isinstance(day, int) and 0 <= day < 7 else '?'} at {when}"
+    else:
+        text = f"daily at {when}"
+    return f"Digest: <b>{text}</b>" + (f" ({esc(tz)})." if tz else ".")
+
+
+def render_sources(feeds: Sequence[Any], now: datetime, tz: str | None = "UTC") -> str:
+    """/sources: the feeds polled, each with its last successful fetch, and a mark when it is failing."""
+    if not feeds:
+        return "No feeds are polled yet: admins add them with <code>/addsource URL</code>."
+    lines = [f"<b>Sources</b> ({len(feeds)})"]
+    for feed in feeds:
+        name = getattr(feed, "name", "") or getattr(feed, "url", "")
+        url = getattr(feed, "url", "")
+        label = (f'<a href="{esc(url)}">{esc(clip(name, 100))}</a>' if str(url).startswith(("http://", "https://"))
+                 else esc(clip(name, 100)))
+        seen = getattr(feed, "last_success", None)
+        state = f"updated {local_time(seen, now, tz)}" if seen else "not fetched yet"
+        if getattr(feed, "failing", False):
+            state += ", <b>failing</b>"
+        lines.append(f"• {label} — {state}")
+    return "\n".join(lines)
+
+
+def article_id_from_markup(markup: Any) -> str | None:
+    """The article id in a message's buttons (an alert's Summary/Mute/Unsubscribe), from
+    InlineKeyboardMarkup.to_dict(); None when there is none. Never raises."""
+    try:
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                parsed = parse_callback(button.get("callback_data"))
+                if parsed is None:
+                    continue
+                for arg in parsed[1]:
+                    if isinstance(arg, str):
+                        return arg
+    except (AttributeError, TypeError):
+        return None
+    return None
