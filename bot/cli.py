@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import secrets
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -289,22 +290,52 @@ def cmd_match(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
+        if args.webhook:
+            raise CliError("TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather in Telegram and export it; "
+                           "`newsbot chat` works without one.", EXIT_USAGE)
         print("newsbot: TELEGRAM_BOT_TOKEN is not set, so starting the terminal chat over the bundled seeds.\n"
               "         (Get a token from @BotFather in Telegram and export TELEGRAM_BOT_TOKEN to run the bot.)",
               file=sys.stderr)
         return cmd_chat(args, settings)
-    raise CliError("the Telegram bot itself is not in this version yet (it arrives with the chat issue); "
-                   "`newsbot chat` works offline now.", EXIT_USAGE)
+    from .app import build_application
+    from .logs import configure_logging
+    from .services import Services
+
+    configure_logging(settings.token)
+    services = Services.open(settings)
+    try:
+        application = build_application(settings, services=services)
+        if args.webhook:
+            secret = args.secret or secrets.token_urlsafe(32)
+            application.run_webhook(listen=args.listen, port=args.port, url_path=args.url_path,
+                                    webhook_url=args.webhook, secret_token=secret)
+        else:
+            application.run_polling()
+    finally:
+        services.close()
+    return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from .console_preview import run_preview
+    import asyncio
+    import logging as _logging
 
-    library = open_library(settings)
+    from .app import build_application
+    from .console import run_console
+    from .fakeapi import BotAPICore, InProcessRequest
+    from .logs import configure_logging
+    from .services import Services
+
+    configure_logging(settings.token, level=_logging.WARNING)
+    offline = dataclasses.replace(settings, token=None)
+    services = Services.open(offline)
     try:
-        return run_preview(library, sys.stdin, sys.stdout)
+        core = BotAPICore()
+        application = build_application(offline, services=services, request=InProcessRequest(core),
+                                        get_updates_request=InProcessRequest(core))
+        return asyncio.run(run_console(application, core, sys.stdin, sys.stdout))
     finally:
-        library.close()
+        services.close()
 
 
 # ---- parser --------------------------------------------------------------------------------------
@@ -325,7 +356,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    add("run", "run the bot (Telegram with TELEGRAM_BOT_TOKEN, else the terminal chat)", cmd_run)
+    p = add("run", "run the bot (Telegram with TELEGRAM_BOT_TOKEN, else the terminal chat)", cmd_run)
+    p.add_argument("--webhook", metavar="URL", help="receive updates at this public HTTPS URL instead of polling")
+    p.add_argument("--listen", default="127.0.0.1", help="webhook: address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8443, help="webhook: port to listen on (default 8443)")
+    p.add_argument("--url-path", default="telegram", help="webhook: path on this server (default telegram)")
+    p.add_argument("--secret", help="webhook: the secret Telegram must send (default: a random one per start)")
     add("chat", "talk to newsbot in the terminal, offline", cmd_chat)
     p = add("ingest", "store articles from files or folders (.txt .md .json .jsonl .html .xml .rss .atom)", cmd_ingest)
     p.add_argument("paths", nargs="+", metavar="PATH")

@@ -201,11 +201,16 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "i": ("tid",),  # the topic sends instant alerts
     "g": ("tid",),  # the topic goes to the digest
     "tp": ("page",),  # a page of /topics
+    "l": ("name",),  # the latest on a person (an ambiguous name's choices, /start)
+    "f": ("name",),  # follow: subscribe to a name (offered when nothing is stored yet, /start)
+    "t": (),  # show /topics
+    "h": (),  # show /help
 }
 _ARG = {
     "aid": re.compile(r"^[0-9a-f]{16}$"),
     "tid": re.compile(r"^[1-9][0-9]{0,8}$"),
     "page": re.compile(r"^(?:0|[1-9][0-9]{0,3})$"),
+    "name": re.compile(r"^[^:\x00-\x1f]{1,60}$"),
 }
 
 
@@ -514,13 +519,23 @@ def render_latest(name: str, result: Any, now: datetime, tz: str | None) -> tupl
     if result.status == "ambiguous":
         lines = [f"Several people answer to <b>{shown}</b> — which one?"]
         lines += [f"• {_person_line(p)}" for p in result.candidates[:10]]
-        lines.append("Ask again with the full name, e.g. <code>/latest "
-                     f"{esc(clip(result.candidates[0].name, 100)) if result.candidates else shown}</code>.")
-        return "\n".join(lines), []
+        return "\n".join(lines), _choice_buttons("l", [p.name for p in result.candidates[:6]])
     if result.articles:
         return render_article_list(f"Latest stories mentioning <b>{shown}</b>", result.articles, now, tz)
-    return (f"Nothing stored mentions <b>{shown}</b> yet. <code>/subscribe {shown}</code> "
-            "sends you the next story that does."), []
+    return (f"Nothing stored mentions <b>{shown}</b> yet. Follow it, and the next story that does comes "
+            "to you."), _choice_buttons("f", [name], label="Follow {}")
+
+
+def _choice_buttons(action: str, names: Sequence[str], label: str = "{}") -> Keyboard:
+    """One button per name whose callback data fits Telegram's 64 bytes; names that do not fit are
+    left to be typed."""
+    rows = []
+    for name in names:
+        try:
+            rows.append([(clip(label.format(name), 60), make_callback(action, name.strip()))])
+        except ValueError:
+            continue
+    return rows
 
 
 def render_who(name: str, result: Any, now: datetime, tz: str | None) -> tuple[str, Keyboard]:
