@@ -11,11 +11,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from telegram import BotCommand
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from .commands_help import COMMANDS
+from .commands_help import ADMIN_COMMANDS, COMMANDS
 from .config import Settings
 from .ratelimit import PacedRateLimiter
 from .services import Services, utcnow
@@ -58,6 +59,12 @@ async def _post_init(application: Application) -> None:
     services: Services = data["services"]
     await _attach_feeds(application, services)
     await application.bot.set_my_commands([BotCommand(name, text) for name, text, _ in COMMANDS])
+    for admin in sorted(services.settings.admins):  # admins also see their own commands in the menu
+        try:
+            await application.bot.set_my_commands([BotCommand(n, t) for n, t, _ in COMMANDS + ADMIN_COMMANDS],
+                                                  scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:  # an admin who never opened a chat with the bot
+            log.info("no command menu for admin %s: %s", admin, exc)
     if data.get("want_jobs"):
         from .jobs import schedule_jobs
 

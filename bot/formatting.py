@@ -226,7 +226,7 @@ def _check_args(action: str, args: Sequence[str]) -> tuple[Any, ...] | None:
         kind = kind.rstrip("?")
         if not _ARG[kind].fullmatch(value):
             return None
-        out.append(value if kind == "aid" else int(value))
+        out.append(value if kind in ("aid", "name") else int(value))
     return tuple(out)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from datetime import datetime, time as dtime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -205,7 +206,8 @@ async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await queue_digest(context.application, chat_id, slot_before(chat.digest, chat.tz, svc.now()))
 
 
-async def queue_digest(application: Application, chat_id: int, slot: datetime, always: bool = False) -> bool:
+async def queue_digest(application: Application, chat_id: int, slot: datetime, always: bool = False,
+                       key: str | None = None) -> bool:
     """Compose the chat's digest for `slot` and queue it (keyed by the slot: never twice)."""
     svc: Services = application.bot_data["services"]
     chat = svc.chats.get_chat(chat_id)
@@ -221,7 +223,8 @@ async def queue_digest(application: Application, chat_id: int, slot: datetime, a
         if not always:
             return False
         messages = ["Nothing new for your topics since the last digest."]
-    svc.outbox.add([{"chat": chat_id, "key": f"digest:{slot.isoformat(timespec='seconds')}", "kind": "digest",
+    key = key or f"digest:{slot.isoformat(timespec='seconds')}"
+    svc.outbox.add([{"chat": chat_id, "key": key, "kind": "digest",
                      "data": {"messages": messages}}], now.timestamp())
     await delivery_for(application).drain()
     return True
@@ -230,7 +233,7 @@ async def queue_digest(application: Application, chat_id: int, slot: datetime, a
 async def send_digest_now(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     """/digest now: the recap at once (says so when there is nothing new)."""
     svc: Services = context.bot_data["services"]
-    await queue_digest(context.application, chat_id, svc.now(), always=True)
+    await queue_digest(context.application, chat_id, svc.now(), always=True, key=f"digest-now:{uuid.uuid4().hex}")
 
 
 async def catch_up_digests(application: Application) -> None:

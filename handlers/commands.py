@@ -154,12 +154,15 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def summary_of_url(update: Update, context: ContextTypes.DEFAULT_TYPE, url: str) -> None:
+    """A link a user gives goes through the same guarded fetcher as feeds (no private addresses)."""
+    from bot.webpage import fetch_article
+
     svc = services(context)
-    fetch = getattr(svc.feeds, "summarize_url", None) if svc.feeds else None
-    if fetch is None:
-        await reply(update, context, "Fetching links is switched off on this bot.")
+    fetcher = getattr(svc.feeds, "fetcher", None)
+    if fetcher is None:
+        await reply(update, context, "Fetching links is not available on this bot.")
         return
-    outcome = await fetch(url)
+    outcome = await fetch_article(fetcher, url, svc.now())
     if outcome.article is None:
         await reply(update, context, f"I could not read that page: {fmt.esc(outcome.error or 'no article text')}.")
         return
@@ -309,8 +312,15 @@ async def addsource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if svc.feeds is None:
         await reply(update, context, "Feed polling is not available on this bot.")
         return
-    result = await svc.feeds.add_feed(url)
-    await reply(update, context, fmt.esc(result.message))
+    result = await svc.feeds.add_feed(url, now=svc.now())
+    if result.ok and result.feed is not None:
+        text = (f"Added <b>{fmt.esc(result.feed.name or result.feed.url)}</b> ({result.entries} entries now). "
+                "It is polled from now on.")
+        if result.note:
+            text += f"\n{fmt.esc(result.note)}"
+    else:
+        text = f"Not added: {fmt.esc(result.error or result.status)}"
+    await reply(update, context, text)
 
 
 async def removesource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -325,7 +335,10 @@ async def removesource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, context, "Feed polling is not available on this bot.")
         return
     result = svc.feeds.remove_feed(ref)
-    await reply(update, context, fmt.esc(result.message))
+    if result.ok and result.feed is not None:
+        await reply(update, context, f"Removed <b>{fmt.esc(result.feed.name or result.feed.url)}</b>.")
+    else:
+        await reply(update, context, f"Not removed: {fmt.esc(result.error or result.status)}")
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
