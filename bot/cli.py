@@ -44,7 +44,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     paths, problems = discover(args.paths)
     for problem in problems:
         print(f"newsbot: skipped {problem.path}: {problem.problem}", file=sys.stderr)
-    library = open_library(settings)
+    try:
+        library = open_library(settings)
+    except StoreLocked:
+        return _drop_into_inbox(settings, paths)
     try:
         read_ok = 0
         stored: list[str] = []
@@ -77,6 +80,26 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK if read_ok else EXIT_FAIL
     finally:
         library.close()
+
+
+def _drop_into_inbox(settings: Settings, paths: list[Path]) -> int:
+    """The bot owns the data directory: hand the files to it through its inbox folder (it stores and
+    matches them within a second). Each file appears there whole (copied, then renamed into place)."""
+    import shutil
+    import uuid
+
+    if not paths:
+        print("newsbot: nothing to hand to the running bot", file=sys.stderr)
+        return EXIT_FAIL
+    inbox = settings.data_dir / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        tmp = inbox / f".{uuid.uuid4().hex}.tmp"
+        shutil.copyfile(path, tmp)
+        tmp.rename(inbox / f"{uuid.uuid4().hex[:8]}-{path.name}")
+    print(f"newsbot: the bot is running, so {len(paths)} file(s) went to its inbox ({inbox}); "
+          "it stores and matches them within a second", file=sys.stderr)
+    return EXIT_OK
 
 
 def _flush(library: Library, batch: list, stored: list[str], counts: dict[str, int]) -> None:

@@ -252,3 +252,35 @@ async def test_blocked_user_pauses_the_chat_until_it_writes_again(tmp_path):
         assert [m for m in bot.core.sent(USER) if "Other Flynn news" in m.plain] == []  # still paused
         await bot.say("/topics")  # the user writes again
         assert not bot.services.chats.get_chat(USER).paused
+
+
+async def test_inbox_files_are_stored_and_alerted_within_seconds(tmp_path):
+    async with running_bot(tmp_path, jobs=True) as bot:
+        await bot.say("/subscribe Kislyak")
+        inbox = tmp_path / "inbox"
+        inbox.mkdir(exist_ok=True)
+        (inbox / ".partial.tmp").write_text("being written")  # not picked up: temp files are skipped
+        (inbox / "a-story.md").write_text("---\ntitle: Kislyak recalled to Moscow\nurl: https://n.example/k\n---\n"
+                                          "Sergey Kislyak was recalled to Moscow on Friday, the foreign ministry said. " * 3)
+        alert = await bot.core.wait_for_message(USER, lambda m: "Kislyak recalled" in m.plain, timeout=10)
+        assert "matched: Kislyak (in title)" in alert.plain
+        assert not (inbox / "a-story.md").exists() and (inbox / ".partial.tmp").exists()
+        assert bot.errors() == []
+
+
+async def test_missed_digest_is_sent_at_start_once(tmp_path):
+    from chatkit import Clock, START
+
+    clock = Clock(START)  # 12:00 UTC
+    async with running_bot(tmp_path, clock=clock) as bot:
+        await bot.say("/subscribe Flynn")
+        await bot.say("/digest daily 09:00")
+        bot.ingest(story("Flynn meets prosecutors again", FLYNN_TEXT, "https://a.example/1", clock()))
+    # Down at 09:00; back at 12:00: within 6 h, so the 09:00 digest is sent at start, once.
+    clock.now = START + timedelta(days=1)
+    async with running_bot(tmp_path, clock=clock, jobs=True) as bot:
+        digest = await bot.core.wait_for_message(USER, lambda m: "Flynn meets prosecutors again" in m.plain, timeout=10)
+        assert digest
+    async with running_bot(tmp_path, clock=clock, jobs=True) as bot:
+        await bot.idle(settle=1.0)
+        assert not [m for m in bot.core.sent(USER) if "Flynn meets prosecutors again" in m.plain]

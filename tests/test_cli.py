@@ -112,10 +112,15 @@ def test_second_writer_is_refused_while_readers_work(tmp_path):
     assert newsbot("latest", "Flynn", data=data).returncode == 0  # creates and seeds the store
     owner = Store.open(data, fold_title=fold)
     try:
-        (tmp_path / "x.txt").write_text("Some article text about Kislyak.")
-        refused = newsbot("ingest", str(tmp_path / "x.txt"), data=data)
+        refused = newsbot("feeds", "add", "http://127.0.0.1:9/feed.xml", data=data)
         assert refused.returncode == 1
         assert "in use by process" in refused.stderr and str(os.getpid()) in refused.stderr
+        # ingest hands its files to the running bot through the inbox instead.
+        (tmp_path / "x.txt").write_text("Some article text about Kislyak.")
+        handed = newsbot("ingest", str(tmp_path / "x.txt"), data=data)
+        assert handed.returncode == 0 and "inbox" in handed.stderr
+        [queued] = list((data / "inbox").iterdir())
+        assert queued.name.endswith("-x.txt") and queued.read_text() == "Some article text about Kislyak."
         reader = newsbot("latest", "Flynn", data=data)
         assert reader.returncode == 0 and SEED_TITLE in reader.stdout
     finally:
