@@ -13,7 +13,7 @@ from storage import Entry, Store, parse_time
 
 from .enrich import EmptyArticle, build_article
 from .models import Article, RawArticle
-from .people import PeopleIndex, Person, PersonSummary
+from .people import PeopleIndex, PersonSummary
 from .stories import StoryIndex
 from .text import fold, query_key
 
@@ -52,7 +52,7 @@ class _PeopleIndexer:
     def add(self, entry: Entry, doc: dict) -> None:
         people = doc.get("people")
         if people:
-            self.index.add(entry.id, entry.published, [Person.from_dict(p) for p in people])
+            self.index.add(entry.id, entry.published, people)  # the index reads the stored dicts directly
 
     def remove(self, entry: Entry) -> None:
         self.index.remove(entry.id)

@@ -157,11 +157,13 @@ class ArticleStore:
             self._by_url[entry.url] = ordinal
         if entry.fingerprint:
             self._by_fp[entry.fingerprint] = ordinal
+        names = self._names
         for key in doc.get("keys") or ():
-            postings = self._names.get(key)
+            postings = names.get(key)
             if postings is None:
-                postings = self._names[key] = array("i")
-            postings.append(ordinal)
+                names[key] = array("i", (ordinal,))
+            else:
+                postings.append(ordinal)
         for indexer in self._indexers:
             indexer.add(entry, doc)
         self._newest = None
