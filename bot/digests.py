@@ -22,7 +22,7 @@ from storage import parse_time
 
 from .enrich import story_of
 from .models import Article
-from .topics import match_topic, parse_topic
+from .topics import TopicIndex, parse_topic
 
 log = logging.getLogger("newsbot.digests")
 MISSED_GRACE = timedelta(hours=6)
@@ -64,32 +64,34 @@ def due_missed(digest: dict, tz: str, last_digest: str | None, now: datetime) ->
     return slot
 
 
-def compose(library, topics: list, since: float, now: float) -> list[tuple[object, list[DigestEntry]]]:
-    """For each topic (rows with .text), the stories matched by articles fetched since `since`."""
-    parsed = []
+def compose(library, topics: list, since: float, now: float, docs=None) -> list[tuple[object, list[DigestEntry]]]:
+    """For each topic (rows with .text), the stories matched by articles fetched since `since`.
+    `docs` may be given (an iterable of stored documents); by default the store is read."""
+    index = TopicIndex()
+    rows = {}
     for row in topics:
         try:
-            parsed.append((row, parse_topic(row.text)))
+            index.add(row.topic_id, parse_topic(row.text))
+            rows[row.topic_id] = row
         except ValueError:
             continue
-    if not parsed:
+    if not rows:
         return []
-    found: dict[int, dict[str, DigestEntry]] = {i: {} for i in range(len(parsed))}
-    for n, doc in enumerate(library.articles.fetched_since(since)):
+    found: dict[object, dict[str, DigestEntry]] = {key: {} for key in rows}
+    source = docs if docs is not None else library.articles.fetched_since(since)
+    for n, doc in enumerate(source):
         if n >= SCAN_LIMIT:
             break
         article = Article.from_doc(doc)
-        if parse_time(article.fetched_at) > now:
+        fetched = parse_time(article.fetched_at)
+        if fetched < since or fetched > now:
             continue
-        published = parse_time(article.published) or parse_time(article.fetched_at)
-        body = story_of(article)
+        published = parse_time(article.published) or fetched
         story = article.story_id or article.id
-        for i, (row, topic) in enumerate(parsed):
-            if match_topic(topic, article.title, body) is None:
-                continue
-            have = found[i].get(story)
+        for match in index.match(article.title, story_of(article)):
+            have = found[match.key].get(story)
             if have is None:
-                found[i][story] = DigestEntry(article, [article.source] if article.source else [], published)
+                found[match.key][story] = DigestEntry(article, [article.source] if article.source else [], published)
                 continue
             if article.source and article.source not in have.sources:
                 have.sources.append(article.source)
@@ -97,8 +99,8 @@ def compose(library, topics: list, since: float, now: float) -> list[tuple[objec
                 have.article = article  # the first report stands for the story
             have.latest = max(have.latest, published)
     out = []
-    for i, (row, _) in enumerate(parsed):
-        entries = sorted(found[i].values(), key=lambda e: (e.latest + 3600 * len(e.sources)), reverse=True)
+    for key, row in rows.items():
+        entries = sorted(found[key].values(), key=lambda e: (e.latest + 3600 * len(e.sources)), reverse=True)
         if entries:
             out.append((row, entries))
     return out

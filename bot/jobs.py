@@ -28,6 +28,7 @@ from .watcher import watch
 
 log = logging.getLogger("newsbot.jobs")
 HOUSEKEEPING_EVERY = timedelta(hours=6)
+WATCH_SLICE = 50  # articles matched between two yields to the event loop
 _INBOX_TYPES = {".txt", ".md", ".json", ".jsonl", ".html", ".htm", ".xml", ".rss", ".atom"}
 
 
@@ -92,8 +93,11 @@ async def deliver_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def after_ingest(application: Application, article_ids: list[str]) -> int:
     """The watcher: match a new batch and queue its alerts, then deliver at once."""
     svc: Services = application.bot_data["services"]
-    articles = [a for a in (svc.library.get(i) for i in article_ids) if a is not None]
-    queued = watch(svc.subscriptions, svc.chats, svc.outbox, articles, svc.now()) if articles else 0
+    queued = 0
+    for start in range(0, len(article_ids), WATCH_SLICE):  # slices keep the event loop responsive
+        articles = [a for a in (svc.library.get(i) for i in article_ids[start:start + WATCH_SLICE]) if a is not None]
+        queued += watch(svc.subscriptions, svc.chats, svc.outbox, articles, svc.now()) if articles else 0
+        await asyncio.sleep(0)
     if queued:
         await delivery_for(application).drain()
     return queued
@@ -215,7 +219,13 @@ async def queue_digest(application: Application, chat_id: int, slot: datetime, a
         return False
     now = svc.now()
     since = since_for(chat.last_digest, now)
-    groups = await asyncio.to_thread(compose, svc.library, svc.subscriptions.topics(chat_id), since, now.timestamp())
+    docs = []
+    for n, doc in enumerate(svc.library.articles.fetched_since(since)):  # read in the loop thread, in slices
+        docs.append(doc)
+        if n % 200 == 199:
+            await asyncio.sleep(0)
+    # Matching is CPU work: a worker thread, over documents already read (it touches no shared state).
+    groups = await asyncio.to_thread(compose, None, svc.subscriptions.topics(chat_id), since, now.timestamp(), docs)
     messages = fmt.render_digest([(row.canonical or row.text, [e.article for e in entries]) for row, entries in groups],
                                  now, chat.tz)
     svc.chats.update_chat(chat_id, last_digest=slot.isoformat(timespec="seconds"))

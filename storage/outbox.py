@@ -62,8 +62,12 @@ class Outbox:
         if not self.path.exists():
             return
         raw = self.path.read_bytes()
+        # Only lines with their newline count: an append writes record and newline together and returns
+        # only after both are on disk, so a last line without one is torn even when it parses (and gluing
+        # the next append onto it would make that line unreadable, losing every record after it).
+        complete = raw[: raw.rfind(b"\n") + 1]
         good_end = 0
-        for line in raw.split(b"\n"):
+        for line in complete.split(b"\n")[:-1]:
             if not line.strip():
                 good_end += len(line) + 1
                 continue
