@@ -487,10 +487,12 @@ def render_subscribed(topic: Any, preview: Sequence[Any], now: datetime, tz: str
     text = f"Subscribed to <b>{esc(clip(topic.canonical or topic.text, 220))}</b> (topic {topic.topic_id})."
     keyboard = [[("Send to digest instead", make_callback("g", topic.topic_id)),
                  ("Undo", make_callback("u", topic.topic_id))]]
+    how = ("\nFrom now on an alert comes here the moment a matching story arrives, once per story, with the "
+           "reason it matched. Prefer a daily recap? Send this topic to the digest.")
     if preview:
         body, _ = render_article_list(text + " The newest stories that match:", preview, now, tz)
-        return body, keyboard
-    return text + " Nothing stored matches yet: you will get an alert when a story does.", keyboard
+        return body + "\n" + how, keyboard
+    return text + " Nothing stored matches yet." + how, keyboard
 
 
 def render_subscribe(result: Any, now: datetime, tz: str | None) -> tuple[str, Keyboard]:
