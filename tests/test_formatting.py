@@ -287,7 +287,8 @@ def test_render_latest_and_who():
     two = LatestResult("ambiguous", candidates=(PersonSummary("John Smith", (), "a judge", 1),
                                                 PersonSummary("Jane Smith", (), None, 1)))
     text, keyboard = render_latest("<Smith>", two, NOW, "UTC")
-    assert "&lt;Smith&gt;" in text and "• <b>John Smith</b> — a judge" in text and keyboard == []
+    assert "&lt;Smith&gt;" in text and "• <b>John Smith</b> — a judge" in text
+    assert keyboard == [[("John Smith", "l:John Smith")], [("Jane Smith", "l:Jane Smith")]]
     assert render_who("Smith", two, NOW, "UTC")[0] == text.replace("&lt;Smith&gt;", "Smith")
     text, _ = render_latest("rain", LatestResult("text", [article()]), NOW, "UTC")
     assert text.startswith("Latest stories mentioning <b>rain</b>\n1. ")
