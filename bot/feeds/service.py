@@ -1,17 +1,10 @@
-"""Feed sources: add, list, remove and poll them; health, backoff and scheduling.
+"""FeedService: add, list, remove and poll feed sources; the results its methods return.
 
-Who does what:
-- storage/feeds.py remembers feeds (FeedState) and pending admin notices;
-- bot/ingest/fetch.py is the only place that touches the network (Fetcher: SSRF guard, caps, deadlines);
-- the scheduling decisions here are pure functions of a FeedState and `now` (Schedule, is_due, ...),
-  so tests drive time by passing `now`, never by sleeping;
-- FeedService ties them together. Its methods are what the CLI and the chat handlers call:
-  add_feed / list_feeds / remove_feed / poll_due / import_opml / export_opml / add_defaults.
-
-A poll cycle fetches every due feed concurrently (one feed's failure or stall never delays another beyond
-the fetcher's deadline), parses and enriches off the event loop (a process pool: feedparser and
-enrichment are CPU work), and writes all new articles in ONE batch, returning one PollReport whose
-new_article_ids the watcher consumes.
+Its methods are what the CLI and the chat handlers call: add_feed / list_feeds / remove_feed / poll_due /
+import_opml / export_opml / add_defaults. A poll cycle fetches every due feed concurrently (one feed's
+failure or stall never delays another beyond the fetcher's deadline), parses and enriches in a process
+pool (work.py), and writes all new articles in ONE batch, returning one PollReport whose
+new_article_ids the watcher consumes. Scheduling and health decisions are schedule.py's.
 """
 
 from __future__ import annotations
@@ -19,283 +12,26 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import dataclasses
-import hashlib
 import logging
 import multiprocessing
 import os
 import random
-import re
 import sys
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from storage.feeds import AdminNotice, FeedState, FeedStore
 
-from .ingest.feedparse import ParsedFeed, looks_like_feed, parse_feed
-from .models import RawArticle
+from ..models import RawArticle
+from .content import FEED_ACCEPT, PAGE_ACCEPT, is_teaser, not_a_feed
+from .schedule import Schedule, cache_max_age, gone_notice, is_due, label, record_failure, record_success
+from .sources import default_seeds_path, feed_id, feed_key, load_seed_feeds
+from .work import ParseJob, _warm_worker, build_job, extract_job, parse_job
 
 log = logging.getLogger("newsbot.feeds")
-
-FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, "
-               "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5")
-PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml",
-              "application/json", "application/xml", "text/xml")
-
-# ---- identity ------------------------------------------------------------------------------------
-
-
-def feed_key(url: str) -> str | None:
-    """The form of a feed URL used to refuse duplicates: scheme-less (http and https are the same feed),
-    lower-case host, no default port, no fragment, no trailing slash. The query is kept as is: unlike
-    article URLs, a feed's parameters usually choose the feed (?format=rss, ?cat=3)."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    host = parts.hostname.lower().rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
-    if port and port not in (80, 443):
-        host = f"{host}:{port}"
-    path = parts.path.rstrip("/") or ""
-    return urlunsplit(("", host, path, parts.query, "")).lstrip("/")
-
-
-def feed_id(key: str) -> str:
-    """A short stable id for a feed (what `feeds remove ID` takes)."""
-    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
-
-
-# ---- scheduling: pure functions of a feed and `now` -------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """When to poll a feed next. Pure: callers pass `now` and a random number `u` in [0, 1) for jitter.
-
-    - after a success: the interval with +-jitter, but never before the feed's own hints (<ttl> minutes,
-      Cache-Control max-age, Retry-After), each capped at max_hint so a stray "ttl 99999" cannot silence
-      a feed for months;
-    - after the n-th failure in a row: interval * 2**(n-1), capped at backoff_cap (and Retry-After);
-    - after failing_after failures in a row a feed is "failing" (the admins are told once).
-    """
-
-    interval: float = 300.0
-    jitter: float = 0.1
-    backoff_cap: float = 6 * 3600.0
-    failing_after: int = 10
-    max_hint: float = 24 * 3600.0
-
-    def jittered(self, seconds: float, u: float) -> float:
-        return max(1.0, seconds * (1.0 + self.jitter * (2.0 * u - 1.0)))
-
-    def hint(self, ttl_minutes: float | None = None, max_age: float | None = None,
-             retry_after: float | None = None) -> float:
-        """The longest wait the server asked for, in seconds (0 when none), capped at max_hint."""
-        asked = [v for v in ((ttl_minutes or 0) * 60.0, max_age or 0.0, retry_after or 0.0) if v and v > 0]
-        return min(max(asked, default=0.0), self.max_hint)
-
-    def after_success(self, now: datetime, u: float, ttl_minutes: float | None = None,
-                      max_age: float | None = None, retry_after: float | None = None) -> datetime:
-        wait = max(self.jittered(max(self.interval, 1.0), u), self.hint(ttl_minutes, max_age, retry_after))
-        return now + timedelta(seconds=wait)
-
-    def backoff(self, failures: int) -> float:
-        """Seconds to wait after `failures` failures in a row (>= 1), before jitter."""
-        exponent = min(max(failures, 1) - 1, 40)
-        return min(max(self.interval, 1.0) * 2.0 ** exponent, self.backoff_cap)
-
-    def after_failure(self, now: datetime, failures: int, u: float, retry_after: float | None = None) -> datetime:
-        wait = min(self.jittered(self.backoff(failures), u), self.backoff_cap)
-        wait = max(wait, self.hint(retry_after=retry_after))
-        return now + timedelta(seconds=wait)
-
-
-def is_due(feed: FeedState, now: datetime) -> bool:
-    return feed.next_poll is None or feed.next_poll <= now
-
-
-_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d{1,10})", re.IGNORECASE)
-_TTL = re.compile(rb"<(?:\w+:)?ttl>\s*(\d{1,7})\s*</(?:\w+:)?ttl>", re.IGNORECASE)
-
-
-def cache_max_age(headers: dict[str, str] | None) -> float | None:
-    """Seconds from Cache-Control max-age (ignored with no-store/no-cache, which ask us to ask again)."""
-    value = (headers or {}).get("cache-control") or ""
-    if not value or re.search(r"no-store|no-cache", value, re.IGNORECASE):
-        return None
-    match = _MAX_AGE.search(value)
-    return float(match.group(1)) if match else None
-
-
-def feed_ttl(data: bytes) -> float | None:
-    """An RSS channel's <ttl> in minutes (feedparser reads it into feed.ttl; here it costs one regex)."""
-    match = _TTL.search(data[:200_000])
-    if not match:
-        return None
-    minutes = int(match.group(1))
-    return float(minutes) if minutes > 0 else None
-
-
-def record_success(feed: FeedState, now: datetime, schedule: Schedule, u: float, *, ttl: float | None = None,
-                   max_age: float | None = None, retry_after: float | None = None) -> tuple[FeedState, AdminNotice | None]:
-    """The feed after a successful fetch (a document or a 304), and a notice if it had been failing."""
-    notice = None
-    if feed.failing:
-        notice = AdminNotice(id=0, at=now, kind="recovered", feed_url=feed.url,
-                             text=f"Feed {label(feed)} works again after {feed.failures} failures in a row.")
-    new = dataclasses.replace(feed, last_checked=now, last_success=now, failures=0, failing=False,
-                              next_poll=schedule.after_success(now, u, ttl, max_age, retry_after))
-    return new, notice
-
-
-def record_failure(feed: FeedState, now: datetime, error: str, schedule: Schedule, u: float, *,
-                   retry_after: float | None = None) -> tuple[FeedState, AdminNotice | None]:
-    """The feed after a failed poll (backoff), and the one notice when it has just become failing."""
-    failures = feed.failures + 1
-    failing = feed.failing or failures >= schedule.failing_after
-    notice = None
-    if failing and not feed.failing:
-        notice = AdminNotice(id=0, at=now, kind="failing", feed_url=feed.url,
-                             text=f"Feed {label(feed)} has failed {failures} times in a row and is marked "
-                                  f"failing (last error: {error}). It is retried every "
-                                  f"{_duration(schedule.backoff_cap)} at most; remove it with "
-                                  f"`newsbot feeds remove {feed.id}` if it is gone for good.")
-    new = dataclasses.replace(feed, last_checked=now, last_error=error, last_error_at=now, failures=failures,
-                              failing=failing, next_poll=schedule.after_failure(now, failures, u, retry_after))
-    return new, notice
-
-
-def gone_notice(feed: FeedState, now: datetime) -> AdminNotice:
-    return AdminNotice(id=0, at=now, kind="gone", feed_url=feed.url,
-                       text=f"Feed {label(feed)} answered 410 Gone and was removed from the sources.")
-
-
-def label(feed: FeedState) -> str:
-    return f"{feed.name!r} ({feed.url})" if feed.name else feed.url
-
-
-def _duration(seconds: float) -> str:
-    if seconds >= 3600 and seconds % 3600 == 0:
-        return f"{int(seconds // 3600)} h"
-    if seconds >= 60 and seconds % 60 == 0:
-        return f"{int(seconds // 60)} min"
-    return f"{seconds:g} s"
-
-
-# ---- teasers and HTML pages ------------------------------------------------------------------------
-
-TEASER_CHARS = 400
-TEASER_WORDS = 60
-_TEASER_END = re.compile(r"(?:\.\.\.|…|\[\s*(?:\.\.\.|…)\s*\]|read\s+more|continue\s+reading|more\s*»|\(more\))"
-                         r"[\s\W]*$", re.IGNORECASE)
-
-
-def is_teaser(text: str) -> bool:
-    """A feed entry that carries only the start of its article: short, or cut off with "…"/"Read more"."""
-    text = (text or "").strip()
-    return len(text) < TEASER_CHARS or len(text.split()) < TEASER_WORDS or bool(_TEASER_END.search(text[-60:]))
-
-
-_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)",
-                         re.IGNORECASE | re.DOTALL)
-
-
-def looks_like_html(content: bytes, content_type: str = "") -> bool:
-    if "html" in (content_type or "").lower():
-        return True
-    head = content[:4096].lstrip(b"\xef\xbb\xbf")
-    return bool(_HTML_START.match(head))
-
-
-def discover_feed_links(content: bytes, base_url: str) -> list[str]:
-    """Feed URLs an HTML page advertises: <link rel="alternate" type="application/rss+xml" href="...">
-    (RSS, Atom, JSON Feed), made absolute, http(s) only, in page order."""
-    try:
-        from lxml import etree
-
-        parser = etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True,
-                                  huge_tree=False)
-        root = etree.fromstring(content[:2_000_000], parser)
-        if root is None:
-            return []
-        found = []
-        for link in root.iter("link"):
-            rel = (link.get("rel") or "").lower().split()
-            kind = (link.get("type") or "").lower().split(";")[0].strip()
-            href = (link.get("href") or "").strip()
-            if "alternate" in rel and kind in FEED_TYPES[:5] and href:
-                url = urljoin(base_url, href)
-                if urlsplit(url).scheme in ("http", "https"):
-                    found.append(url)
-        return list(dict.fromkeys(found))
-    except Exception:  # hostile markup: no links rather than a crash
-        log.debug("feed discovery failed", exc_info=True)
-        return []
-
-
-def not_a_feed(url: str, content: bytes, content_type: str, problem: str | None) -> str:
-    if looks_like_html(content, content_type):
-        return f"not a feed: {url} is an HTML page (is this the site's home page? look for its RSS link)"
-    kind = content_type.split(";")[0].strip() if content_type else "no content type"
-    why = f": {problem}" if problem else ""
-    return f"not a feed: {url} sent {kind} that is not RSS, Atom or JSON Feed{why}"[:400]
-
-
-# ---- work done off the event loop (module-level functions, so a process pool can run them) ----------
-
-
-@dataclass
-class ParseJob:
-    parsed: ParsedFeed
-    ttl: float | None
-    feedlike: bool
-    html: bool
-    links: list[str]
-
-
-def parse_job(content: bytes, base_url: str, source: str, content_type: str) -> ParseJob:
-    parsed = parse_feed(content, base_url, source)
-    feedlike = bool(parsed.entries) or looks_like_feed(content)
-    html = not feedlike and looks_like_html(content, content_type)
-    links = discover_feed_links(content, base_url) if html else []
-    return ParseJob(parsed, feed_ttl(content) if feedlike else None, feedlike, html, links)
-
-
-def build_job(raws: list[RawArticle], now: datetime) -> tuple[list[dict], list[str]]:
-    """Enrich a chunk of raw articles into store documents (bot.enrich.build_article, ~5 ms each)."""
-    from .enrich import EmptyArticle, build_article
-
-    docs, skipped = [], []
-    for raw in raws:
-        try:
-            docs.append(build_article(raw, now).to_doc())
-        except EmptyArticle as exc:
-            skipped.append(f"{raw.url or raw.title or 'an entry'}: {exc}")
-        except Exception as exc:  # one odd entry must not lose the others
-            skipped.append(f"{raw.url or raw.title or 'an entry'}: {type(exc).__name__}: {exc}")
-    return docs, skipped
-
-
-def extract_job(content: bytes, url: str) -> RawArticle | None:
-    from .ingest.pages import extract_page
-
-    return extract_page(content, url)
-
-
-def _warm_worker() -> None:
-    # Import the enrichment stack once per worker, not inside the first timed task.
-    from . import enrich  # noqa: F401
-    from .ingest import pages  # noqa: F401
-
 
 # ---- results ---------------------------------------------------------------------------------------
 
@@ -372,15 +108,9 @@ class _Outcome:
 # ---- the service -----------------------------------------------------------------------------------
 
 
-def default_seeds_path() -> Path:
-    from importlib import resources
-
-    return Path(str(resources.files("seeds"))) / "feeds.toml"
-
-
 def make_fetcher(settings=None, **kwargs):
     """The Fetcher the service uses, with the address policy from Settings.allow_private_urls."""
-    from .ingest.fetch import AddressPolicy, Fetcher
+    from ..ingest.fetch import AddressPolicy, Fetcher
 
     allow = bool(getattr(settings, "allow_private_urls", False))
     return Fetcher(policy=AddressPolicy(allow_private=allow), **kwargs)
@@ -466,8 +196,8 @@ class FeedService:
 
     def _check(self, url: str) -> tuple[str | None, str | None]:
         """(key, error) for a URL someone wants to add."""
-        from .ingest.fetch import UnsafeURL, check_url
-        from .ingest.netguard import ip_literal
+        from ..ingest.fetch import UnsafeURL, check_url
+        from ..ingest.netguard import ip_literal
 
         url = url.strip()
         try:
@@ -562,7 +292,7 @@ class FeedService:
 
     def import_opml(self, data: bytes, now: datetime | None = None) -> ImportResult:
         """Add every feed of an OPML document (raises bot.opml.OpmlError when it is refused)."""
-        from .opml import parse_opml
+        from ..opml import parse_opml
 
         doc = parse_opml(data)
         report = self.add_sources(((f.url, f.title, f.tags) for f in doc.feeds), now)
@@ -570,7 +300,7 @@ class FeedService:
         return report
 
     def export_opml(self, now: datetime | None = None) -> bytes:
-        from .opml import OpmlFeed, export_opml
+        from ..opml import OpmlFeed, export_opml
 
         feeds = [OpmlFeed(url=f.url, title=f.name, tags=list(f.tags), html_url=f.site_url) for f in self.list_feeds()]
         return export_opml(feeds, title="newsbot feeds", now=now or self._clock())
@@ -710,8 +440,8 @@ class FeedService:
     def _is_new(self, raw: RawArticle) -> bool:
         """False when the store already holds this entry as it is now (its text unchanged), so enrichment
         and page fetches are spent only on new or changed entries. The store has the final word on dedup."""
-        from .text import clean_text, fingerprint, short_id
-        from .urls import canonical_url
+        from ..text import clean_text, fingerprint, short_id
+        from ..urls import canonical_url
 
         articles = self.library.store.articles
         url = canonical_url(raw.url)
@@ -796,15 +526,3 @@ def _fetch_error(result) -> str:
     if result.not_modified:
         return "304 Not Modified without a cached copy"
     return "no content"
-
-
-def load_seed_feeds(path: Path) -> list[tuple[str, str, list[str]]]:
-    """(url, name, tags) of the feeds listed in a seeds/feeds.toml file ([[feed]] tables)."""
-    with open(path, "rb") as fh:
-        data = tomllib.load(fh)
-    out = []
-    for item in data.get("feed", []):
-        if isinstance(item, dict) and isinstance(item.get("url"), str):
-            tags = [str(t) for t in item.get("tags", []) if isinstance(t, str)]
-            out.append((item["url"], str(item.get("name", "")), tags))
-    return out
