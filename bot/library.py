@@ -4,10 +4,11 @@ indexes. Callers pass the store in (and `now`), so tests and the CLI share one c
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-import time
 from datetime import datetime
+from itertools import islice
 
 from storage import Entry, Store, parse_time
 
@@ -16,6 +17,9 @@ from .models import Article, RawArticle
 from .people import PeopleIndex, PersonSummary
 from .stories import StoryIndex
 from .text import fold, query_key
+
+
+TEXT_SCAN = 3000  # newest articles whose text a search or a name fallback reads, at most
 
 
 @dataclass
@@ -148,23 +152,26 @@ class Library:
         return LatestResult("text" if articles else "none", articles)
 
     def latest(self, name: str, limit: int = 10) -> list[Article]:
-        """Newest articles mentioning NAME as a whole word (or words, in order)."""
+        """Newest articles mentioning NAME as a whole word (or words, in order): from the name index when
+        NAME is capitalised somewhere, else from the text of the newest TEXT_SCAN articles."""
         key = query_key(name)
         if not key:
             return []
         if self.articles.has_key(key):
             return [Article.from_doc(d) for d in self.articles.docs(self.articles.by_key(key, limit))]
-        # Not a capitalised name in any article: look through the text itself, newest first.
+        # Not a capitalised name in any article: look through the text of the newest articles.
         phrase = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in key.split()) + r"(?!\w)")
         found = []
-        for doc in self.articles.iter_partition_docs():
+        for doc in self.articles.docs(islice(self.articles.newest(), TEXT_SCAN)):
             if phrase.search(fold(doc.get("title", "") + "\n" + doc.get("text", ""))):
                 found.append(Article.from_doc(doc))
-        found.sort(key=lambda a: a.published or a.fetched_at, reverse=True)
-        return found[:limit]
+                if len(found) >= limit:
+                    break
+        return found
 
     def search(self, query: str, limit: int = 10) -> list[Article]:
-        """Articles containing every word of QUERY: title hits first, then body hits; newest first in each."""
+        """Articles containing every word of QUERY: title hits first (all titles, from memory), then body
+        hits among the newest TEXT_SCAN articles; newest first in each."""
         patterns = _whole_words(query)
         if not patterns:
             return []
@@ -173,12 +180,9 @@ class Library:
         if len(results) >= limit:
             return results
         seen = {a.id for a in results}
-        body_hits = []
-        for doc in self.articles.iter_partition_docs():
-            if doc["id"] in seen:
-                continue
-            folded = fold(doc.get("text", ""))
-            if all(p.search(folded) for p in patterns):
-                body_hits.append(Article.from_doc(doc))
-        body_hits.sort(key=lambda a: a.published or a.fetched_at, reverse=True)
-        return results + body_hits[: limit - len(results)]
+        for doc in self.articles.docs(e for e in islice(self.articles.newest(), TEXT_SCAN) if e.id not in seen):
+            if all(p.search(fold(doc.get("text", ""))) for p in patterns):
+                results.append(Article.from_doc(doc))
+                if len(results) >= limit:
+                    break
+        return results

@@ -143,7 +143,9 @@ class Subscriptions:
 
     # ---- commands ------------------------------------------------------------------------------
 
-    def subscribe(self, chat_id: int, text: str, now: datetime) -> SubscribeResult:
+    def subscribe(self, chat_id: int, text: str, now: datetime, with_preview: bool = True) -> SubscribeResult:
+        """Follow `text` in this chat. The preview reads stored articles; callers on the event loop pass
+        with_preview=False and compute it with preview() in a worker thread."""
         try:
             topic = parse_topic(text)
         except TopicError as exc:
@@ -160,7 +162,7 @@ class Subscriptions:
             self.chats.ensure_chat(chat_id, "private" if chat_id > 0 else "group", "", now)
         row = self.chats.add_topic(chat_id, text.strip(), canonical, now)  # the listener indexes it
         return SubscribeResult("subscribed", f"Subscribed to {canonical} (topic {row.topic_id}).", topic=row,
-                               preview=self.preview(topic))
+                               preview=self.preview(topic) if with_preview else [])
 
     def unsubscribe(self, chat_id: int, ref: str) -> UnsubscribeResult:
         """Remove one of this chat's topics, named by its number ("2", "#2") or its text (compared by

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from datetime import timedelta
@@ -12,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot import formatting as fmt
 from bot.commands_help import HELP_HTML, START_HTML, START_KEYBOARD, TOPIC_SYNTAX_HTML
 from bot.timezones import parse_digest, parse_quiet, resolve_timezone
+from bot.topics import parse_topic
 
 from .common import allowed, may_change, reply, services
 
@@ -58,12 +60,14 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def do_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
     svc = services(context)
     chat = update.effective_chat
-    result = svc.subscriptions.subscribe(chat.id, text, svc.now())
+    result = svc.subscriptions.subscribe(chat.id, text, svc.now(), with_preview=False)
     if not result.ok:
         await reply(update, context, fmt.esc(result.error))
         return
+    # The three newest stored matches: reading articles is slow work, done off the event loop.
+    preview = await asyncio.to_thread(svc.subscriptions.preview, parse_topic(text))
     tz = svc.chats.get_chat(chat.id).tz
-    await reply(update, context, *fmt.render_subscribed(result.topic, result.preview, svc.now(), tz))
+    await reply(update, context, *fmt.render_subscribed(result.topic, preview, svc.now(), tz))
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,14 +105,14 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def answer_latest(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> None:
     svc = services(context)
     tz = svc.chats.get_chat(update.effective_chat.id).tz
-    result = svc.library.latest_on(name, limit=5)
+    result = await asyncio.to_thread(svc.library.latest_on, name, 5)  # may read article text: off the loop
     await reply(update, context, *fmt.render_latest(name, result, svc.now(), tz))
 
 
 async def who(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> None:
     svc = services(context)
     tz = svc.chats.get_chat(update.effective_chat.id).tz
-    result = svc.library.latest_on(name, limit=3)
+    result = await asyncio.to_thread(svc.library.latest_on, name, 3)
     await reply(update, context, *fmt.render_who(name, result, svc.now(), tz))
 
 
@@ -123,7 +127,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     tz = svc.chats.get_chat(update.effective_chat.id).tz
-    found = svc.library.search(query, limit=5)
+    found = await asyncio.to_thread(svc.library.search, query, 5)
     title = f"Stories with <b>{fmt.esc(query)}</b>" if found else f"Nothing stored matches <b>{fmt.esc(query)}</b>."
     await reply(update, context, *fmt.render_article_list(title, found, svc.now(), tz))
 

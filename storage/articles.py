@@ -19,6 +19,7 @@ import heapq
 import logging
 import os
 import re
+import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -108,6 +109,9 @@ class ArticleStore:
         self._next_doc: dict[str, int] = {}
         self._loaded: OrderedDict[str, SafeJSONStorage] = OrderedDict()
         self._newest: list[int] | None = None
+        # Handlers read from worker threads (searches) while the event loop writes: one lock around
+        # every read of files or indexes that a write may change.
+        self._lock = threading.RLock()
         if not readonly:
             self.dir.mkdir(parents=True, exist_ok=True)
         self._open()
@@ -215,6 +219,10 @@ class ArticleStore:
         return None if ordinal is None else self._load(ordinal)
 
     def _load(self, ordinal: int) -> dict | None:
+        with self._lock:
+            return self._load_locked(ordinal)
+
+    def _load_locked(self, ordinal: int) -> dict | None:
         entry = self._entries[ordinal]
         if entry is None:
             return None
@@ -249,11 +257,13 @@ class ArticleStore:
 
     def newest(self) -> Iterator[Entry]:
         """All entries, newest published first."""
-        if self._newest is None:
-            alive = [i for i in self._by_id.values()]
-            alive.sort(key=lambda i: self._entries[i].published, reverse=True)  # type: ignore[union-attr]
-            self._newest = alive
-        for ordinal in self._newest:
+        with self._lock:
+            if self._newest is None:
+                alive = list(self._by_id.values())
+                alive.sort(key=lambda i: self._entries[i].published, reverse=True)  # type: ignore[union-attr]
+                self._newest = alive
+            order = self._newest
+        for ordinal in order:
             entry = self._entries[ordinal]
             if entry is not None:
                 yield entry
@@ -263,10 +273,11 @@ class ArticleStore:
 
     def by_key(self, key: str, limit: int | None = None) -> list[Entry]:
         """Articles whose name keys include `key`, newest first."""
-        postings = self._names.get(key)
-        if not postings:
-            return []
-        alive = {o for o in postings if self._entries[o] is not None}
+        with self._lock:
+            postings = self._names.get(key)
+            if not postings:
+                return []
+            alive = {o for o in postings if self._entries[o] is not None}
         entries = [self._entries[o] for o in alive]
         if limit is None:
             return sorted(entries, key=lambda e: e.published, reverse=True)  # type: ignore[union-attr]
@@ -280,13 +291,14 @@ class ArticleStore:
 
     def iter_partition_docs(self, newest_first: bool = True) -> Iterator[dict]:
         """Every stored document, a partition at a time (for scans that need the text)."""
-        for name in sorted(self._parts, reverse=newest_first):
-            storage = self._loaded.get(name) or SafeJSONStorage(self.dir / name, readonly=True)
-            try:
-                data = storage.read() or {}
-            except (OSError, CorruptFile):
-                continue
-            docs = [d for d in data.get(TABLE, {}).values() if d.get("id") in self._by_id]
+        for name in sorted(list(self._parts), reverse=newest_first):
+            with self._lock:
+                storage = self._loaded.get(name) or SafeJSONStorage(self.dir / name, readonly=True)
+                try:
+                    data = storage.read() or {}
+                except (OSError, CorruptFile):
+                    continue
+                docs = [d for d in data.get(TABLE, {}).values() if d.get("id") in self._by_id]
             docs.sort(key=lambda d: parse_time(d.get("published")), reverse=newest_first)
             yield from docs
 
@@ -294,18 +306,19 @@ class ArticleStore:
         """Documents fetched at or after `since` (epoch seconds), newest partitions first: reads only the
         partitions of the days concerned."""
         first_day = datetime.fromtimestamp(since, tz=timezone.utc).strftime("%Y-%m-%d")
-        for name in sorted(self._parts, reverse=True):
+        for name in sorted(list(self._parts), reverse=True):
             match = _PART_NAME.match(name)
             if match and match.group(1) < first_day:
                 break
-            storage = self._loaded.get(name) or SafeJSONStorage(self.dir / name, readonly=True)
-            try:
-                data = storage.read() or {}
-            except (OSError, CorruptFile):
-                continue
-            for doc in data.get(TABLE, {}).values():
-                if doc.get("id") in self._by_id and parse_time(doc.get("fetched_at")) >= since:
-                    yield doc
+            with self._lock:
+                storage = self._loaded.get(name) or SafeJSONStorage(self.dir / name, readonly=True)
+                try:
+                    data = storage.read() or {}
+                except (OSError, CorruptFile):
+                    continue
+                docs = [doc for doc in data.get(TABLE, {}).values()
+                        if doc.get("id") in self._by_id and parse_time(doc.get("fetched_at")) >= since]
+            yield from docs
 
     # ---- writing -------------------------------------------------------------------------------
 
@@ -348,6 +361,10 @@ class ArticleStore:
         partition touched. Returns which ids were added, updated or unchanged. Durable on return."""
         if self.readonly:
             raise PermissionError("the article store is open read-only")
+        with self._lock:
+            return self._add_batch(list(docs))
+
+    def _add_batch(self, docs: list[dict]) -> BatchResult:
         result = BatchResult()
         new: dict[str, dict] = {}  # id -> doc, in arrival order
         updates: dict[str, dict] = {}  # id -> merged doc
@@ -413,6 +430,10 @@ class ArticleStore:
         ones (the bundled seeds). Whole partitions go at once. Returns how many articles were dropped."""
         if self.readonly:
             raise PermissionError("the article store is open read-only")
+        with self._lock:
+            return self._drop_older_than(cutoff)
+
+    def _drop_older_than(self, cutoff: float) -> int:
         cutoff_day = datetime.fromtimestamp(cutoff, tz=timezone.utc).strftime("%Y-%m-%d")
         dropped = 0
         for part in list(self._parts):
