@@ -102,6 +102,7 @@ class Delivery:
         held = [i for i in items if i.kind == "held"]
         groups = ([held] if held else []) + [[i] for i in items if i.kind != "held"]
         for group in groups:
+            chat = report.migrated.get(chat, chat)  # a group that became a supergroup mid-drain
             if not await self._send_group(chat, group, report):
                 return  # the chat is paused or gone: its remaining items were dealt with
 
@@ -131,7 +132,7 @@ class Delivery:
                 part += 1
                 attempts = 0
             except RetryAfter as exc:
-                delay = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else float(exc.retry_after)
+                delay = _seconds(exc)
                 self._hold_until = max(self._hold_until, self.clock() + delay)
                 report.retry_after_waits += 1
                 log.warning("flood control: waiting %.1f s", delay)
@@ -172,3 +173,11 @@ class Delivery:
             for item in group:
                 self.on_sent(item)
         return True
+
+
+def _seconds(exc: RetryAfter) -> float:
+    """RetryAfter's wait in seconds (PTB 22 stores a timedelta; its public int view is deprecated)."""
+    value = getattr(exc, "_retry_after", None)
+    if value is None:
+        value = exc.retry_after
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)

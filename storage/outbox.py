@@ -14,7 +14,8 @@ atomically with only the pending items and recent ledger entries.
 
 The one unavoidable duplicate: a kill after a message left for Telegram but before its "done" line
 was written. On restart that item is still pending and is sent again. It needs the kill to land inside
-one request's round trip, so it is rare, and it is never more than one message per kill.
+a request's round trip; at most one message per chat being sent to at that instant is repeated, so at
+most bot.delivery.IN_FLIGHT (2) per kill, and a chat never sees more than one repeat per kill.
 """
 
 from __future__ import annotations
