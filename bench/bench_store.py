@@ -36,9 +36,12 @@ WORDS = ("the of and to in a said that on for with as was at by his from it gove
 
 
 def make_articles(n: int, seed: int, start: datetime, days: int) -> list[dict]:
-    """n article documents, fetched evenly over `days` days before `start`, with enriched fields."""
+    """n article documents, fetched evenly over `days` days before `start`, with the fields enrichment
+    fills. The store is what is measured, so the derived fields are made from what the generator knows
+    (the people it wrote in, the first sentences) instead of running the extractors on 100k texts."""
     from bot.enrich import build_article
     from bot.models import RawArticle
+    from bot.stories import sketch
 
     rng = random.Random(seed)
     docs = []
@@ -60,7 +63,13 @@ def make_articles(n: int, seed: int, start: datetime, days: int) -> list[dict]:
         raw = RawArticle(text=" ".join(paragraphs), title=f"{people[0]} {rng.choice(WORDS)} {rng.choice(PLACES)}",
                          url=f"https://news{i % 50}.example/{fetched:%Y/%m/%d}/story-{seed}-{i}",
                          published=fetched - timedelta(minutes=rng.randint(0, 600)), source=f"news{i % 50}")
-        docs.append(build_article(raw, fetched).to_doc())
+        article = build_article(raw, fetched, enrich=False)
+        article.people = [{"name": p, "aliases": [p.split()[-1]], "mentions": 2, "role": None}
+                          for p in dict.fromkeys(people)]
+        article.summary = paragraphs[:2]
+        article.summaries = {"digest": paragraphs[:1], "full": paragraphs[:5]}
+        article.story_sketch = sketch(" ".join(paragraphs[:12]))
+        docs.append(article.to_doc())
     return docs
 
 
