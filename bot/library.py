@@ -8,7 +8,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
 
 from storage import Entry, Store, parse_time
 
@@ -19,7 +18,7 @@ from .stories import StoryIndex
 from .text import fold, query_key
 
 
-TEXT_SCAN = 3000  # newest articles whose text a search or a name fallback reads, at most
+TEXT_SCAN = 3000  # most recently fetched articles whose text a search or a name fallback reads
 
 
 @dataclass
@@ -77,9 +76,21 @@ class _StoryIndexer:
         self.index.remove(entry.id)
 
 
-def _whole_words(query: str) -> list[re.Pattern[str]]:
-    words = re.findall(r"\w+(?:[-'.]\w+)*", fold(query))
-    return [re.compile(r"(?<!\w)" + re.escape(w) + r"(?!\w)") for w in words]
+class _Word:
+    """A whole-word test: a plain substring check first (fast, in C), the boundary regex only on a hit."""
+
+    __slots__ = ("word", "pattern")
+
+    def __init__(self, word: str) -> None:
+        self.word = word
+        self.pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)")
+
+    def search(self, text: str) -> bool:
+        return self.word in text and self.pattern.search(text) is not None
+
+
+def _whole_words(query: str) -> list[_Word]:
+    return [_Word(w) for w in re.findall(r"\w+(?:[-'.]\w+)*", fold(query))]
 
 
 class Library:
@@ -161,13 +172,14 @@ class Library:
             return [Article.from_doc(d) for d in self.articles.docs(self.articles.by_key(key, limit))]
         # Not a capitalised name in any article: look through the text of the newest articles.
         phrase = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in key.split()) + r"(?!\w)")
+        first = key.split()[0]
         found = []
-        for doc in self.articles.docs(islice(self.articles.newest(), TEXT_SCAN)):
-            if phrase.search(fold(doc.get("title", "") + "\n" + doc.get("text", ""))):
+        for doc in self.articles.recent_docs(TEXT_SCAN):
+            text = fold(doc.get("title", "") + "\n" + doc.get("text", ""))
+            if first in text and phrase.search(text):
                 found.append(Article.from_doc(doc))
-                if len(found) >= limit:
-                    break
-        return found
+        found.sort(key=lambda a: a.published or a.fetched_at, reverse=True)
+        return found[:limit]
 
     def search(self, query: str, limit: int = 10) -> list[Article]:
         """Articles containing every word of QUERY: title hits first (all titles, from memory), then body
@@ -180,9 +192,9 @@ class Library:
         if len(results) >= limit:
             return results
         seen = {a.id for a in results}
-        for doc in self.articles.docs(e for e in islice(self.articles.newest(), TEXT_SCAN) if e.id not in seen):
-            if all(p.search(fold(doc.get("text", ""))) for p in patterns):
-                results.append(Article.from_doc(doc))
-                if len(results) >= limit:
-                    break
-        return results
+        body_hits = []
+        for doc in self.articles.recent_docs(TEXT_SCAN):
+            if doc["id"] not in seen and all(p.search(fold(doc.get("text", ""))) for p in patterns):
+                body_hits.append(Article.from_doc(doc))
+        body_hits.sort(key=lambda a: a.published or a.fetched_at, reverse=True)
+        return results + body_hits[: limit - len(results)]

@@ -31,6 +31,7 @@ from storage.chats import ChatRow, ChatStore, TopicRow, iso
 from .enrich import story_of
 from .library import Library
 from .models import Article
+from .text import fold as fold_text
 from .text import query_key
 from .topics import Match, Topic, TopicError, TopicIndex, match_topic, parse_topic
 
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_TOPICS = 50
 PREVIEW = 3
-SCAN_LIMIT = 2000  # newest articles a preview may read when the name index cannot narrow it down
+SCAN_LIMIT = 500  # newest articles a preview may read when the name index cannot narrow it down
 KEY_CANDIDATES = 200  # newest articles per name key a preview looks at
 MUTE_DEFAULT = timedelta(hours=24)
 LIMIT_MESSAGE = f"You follow {MAX_TOPICS} topics, the most a chat can have: remove one with /unsubscribe first."
@@ -81,6 +82,21 @@ class ChatMatch:
 
     def why(self) -> str:
         return self.match.why()
+
+
+def _probes(topic: Topic) -> list[list[str]]:
+    """Per alternative, a cheap substring for each term: the start of its first folded word (one letter
+    short, so "policy" still finds "policies"). An article that lacks them cannot match."""
+    out = []
+    for alternative in topic.alternatives:
+        words = [term.folded.split()[0] for term in alternative if term.folded.split()]
+        out.append([w[:-1] if len(w) > 4 else w for w in words])
+    return out
+
+
+def _may_match(probes: list[list[str]], doc: dict) -> bool:
+    text = fold_text(doc.get("title", "") + "\n" + doc.get("text", ""))
+    return any(all(p in text for p in alternative) for alternative in probes)
 
 
 def _loose(text: str) -> str:
@@ -280,6 +296,7 @@ class Subscriptions:
                     keyed[entry.id] = entry
         found: list[Article] = []
         checked: set[str] = set()
+        probes = _probes(topic)
 
         def verify(entries) -> None:
             for entry in entries:
@@ -290,6 +307,8 @@ class Subscriptions:
                 checked.add(entry.id)
                 doc = store.get(entry.id)
                 if doc is None:
+                    continue
+                if not _may_match(probes, doc):
                     continue
                 article = Article.from_doc(doc)
                 if match_topic(topic, article.title, story_of(article)):

@@ -23,6 +23,8 @@ def clean_text(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form with straight quotes: for comparing, never for display."""
+    if text.isascii():  # every quote this maps is outside ASCII: nothing to translate
+        return text.lower()
     text = text.translate(_QUOTES)
     if text.isascii():
         return text.lower()

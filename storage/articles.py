@@ -302,6 +302,23 @@ class ArticleStore:
             docs.sort(key=lambda d: parse_time(d.get("published")), reverse=newest_first)
             yield from docs
 
+    def recent_docs(self, limit: int) -> Iterator[dict]:
+        """About the `limit` most recently fetched documents, newest partition first (newest published
+        first within one), read a whole partition at a time (far cheaper than one read per document)."""
+        count = 0
+        for name in sorted(list(self._parts), reverse=True):
+            with self._lock:
+                if name not in self._parts:
+                    continue
+                data = self._partition(name).read() or {}
+                docs = [d for d in data.get(TABLE, {}).values() if d.get("id") in self._by_id]
+            docs.sort(key=lambda d: parse_time(d.get("published")) or parse_time(d.get("fetched_at")), reverse=True)
+            for doc in docs:
+                yield doc
+                count += 1
+                if count >= limit:
+                    return
+
     def fetched_since(self, since: float) -> Iterator[dict]:
         """Documents fetched at or after `since` (epoch seconds), newest partitions first: reads only the
         partitions of the days concerned."""
