@@ -4,7 +4,9 @@ indexes. Callers pass the store in (and `now`), so tests and the CLI share one c
 from __future__ import annotations
 
 import re
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -93,12 +95,45 @@ def _whole_words(query: str) -> list[_Word]:
     return [_Word(w) for w in re.findall(r"\w+(?:[-'.]\w+)*", fold(query))]
 
 
+class _RecentTexts:
+    """The folded title and text of the most recently fetched articles, kept in memory (about 5 KB each,
+    TEXT_SCAN of them), so a text scan is a substring check per article instead of a read and a fold."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def scan(self, articles) -> list[tuple[str, str]]:
+        """(article id, folded title + text) for the TEXT_SCAN most recently fetched articles, newest first."""
+        out = []
+        for entry in articles.recent(self.size):
+            with self._lock:
+                text = self._texts.get(entry.id)
+            if text is None:
+                doc = articles.get(entry.id)
+                if doc is None:
+                    continue
+                text = fold(doc.get("title", "") + "\n" + doc.get("text", ""))
+                with self._lock:
+                    self._texts[entry.id] = text
+                    while len(self._texts) > self.size + self.size // 4:
+                        self._texts.popitem(last=False)
+            out.append((entry.id, text))
+        return out
+
+    def forget(self, article_id: str) -> None:
+        with self._lock:
+            self._texts.pop(article_id, None)
+
+
 class Library:
     def __init__(self, store: Store, people: PeopleIndex | None = None, stories: StoryIndex | None = None) -> None:
         self.store = store
         self.articles = store.articles
         self.people = people if people is not None else PeopleIndex()
         self.stories = stories if stories is not None else StoryIndex()
+        self.recent_texts = _RecentTexts(TEXT_SCAN)
 
     @classmethod
     def open(cls, data_dir, readonly: bool = False, now: float | None = None) -> "Library":
@@ -132,6 +167,8 @@ class Library:
         if docs:
             result = self.articles.add_batch(docs)
             report.added, report.updated, report.unchanged = result.added, result.updated, result.unchanged
+            for article_id in result.updated:
+                self.recent_texts.forget(article_id)  # an update may change the text
         return report
 
     def assign_story(self, doc: dict) -> None:
@@ -173,11 +210,8 @@ class Library:
         # Not a capitalised name in any article: look through the text of the newest articles.
         phrase = re.compile(r"(?<!\w)" + r"\W+".join(re.escape(w) for w in key.split()) + r"(?!\w)")
         first = key.split()[0]
-        found = []
-        for doc in self.articles.recent_docs(TEXT_SCAN):
-            text = fold(doc.get("title", "") + "\n" + doc.get("text", ""))
-            if first in text and phrase.search(text):
-                found.append(Article.from_doc(doc))
+        found = [a for a in (self.get(i) for i, text in self.recent_texts.scan(self.articles)
+                             if first in text and phrase.search(text)) if a]
         found.sort(key=lambda a: a.published or a.fetched_at, reverse=True)
         return found[:limit]
 
@@ -192,9 +226,8 @@ class Library:
         if len(results) >= limit:
             return results
         seen = {a.id for a in results}
-        body_hits = []
-        for doc in self.articles.recent_docs(TEXT_SCAN):
-            if doc["id"] not in seen and all(p.search(fold(doc.get("text", ""))) for p in patterns):
-                body_hits.append(Article.from_doc(doc))
+        hits = [i for i, text in self.recent_texts.scan(self.articles)
+                if i not in seen and all(p.search(text) for p in patterns)]
+        body_hits = [a for a in (self.get(i) for i in hits) if a]
         body_hits.sort(key=lambda a: a.published or a.fetched_at, reverse=True)
         return results + body_hits[: limit - len(results)]

@@ -109,6 +109,7 @@ class ArticleStore:
         self._next_doc: dict[str, int] = {}
         self._loaded: OrderedDict[str, SafeJSONStorage] = OrderedDict()
         self._newest: list[int] | None = None
+        self._recent: list[int] | None = None
         # Handlers read from worker threads (searches) while the event loop writes: one lock around
         # every read of files or indexes that a write may change.
         self._lock = threading.RLock()
@@ -170,7 +171,7 @@ class ArticleStore:
                 postings.append(ordinal)
         for indexer in self._indexers:
             indexer.add(entry, doc)
-        self._newest = None
+        self._newest = self._recent = None
         return ordinal
 
     def _unindex(self, ordinal: int) -> None:
@@ -186,7 +187,7 @@ class ArticleStore:
             del self._by_url[entry.url]
         if entry.fingerprint and self._by_fp.get(entry.fingerprint) == ordinal:
             del self._by_fp[entry.fingerprint]
-        self._newest = None
+        self._newest = self._recent = None
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -301,6 +302,23 @@ class ArticleStore:
                 docs = [d for d in data.get(TABLE, {}).values() if d.get("id") in self._by_id]
             docs.sort(key=lambda d: parse_time(d.get("published")), reverse=newest_first)
             yield from docs
+
+    def recent(self, limit: int) -> list[Entry]:
+        """The `limit` most recently fetched entries, newest first (from memory)."""
+        with self._lock:
+            if self._recent is None:
+                alive = list(self._by_id.values())
+                alive.sort(key=lambda i: self._entries[i].fetched, reverse=True)  # type: ignore[union-attr]
+                self._recent = alive
+            order = self._recent
+        out = []
+        for ordinal in order:
+            entry = self._entries[ordinal]
+            if entry is not None:
+                out.append(entry)
+                if len(out) >= limit:
+                    break
+        return out
 
     def recent_docs(self, limit: int) -> Iterator[dict]:
         """About the `limit` most recently fetched documents, newest partition first (newest published

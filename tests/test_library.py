@@ -106,3 +106,11 @@ def test_search_ranks_title_hits_first_then_recency(library):
     assert titles == ["Russia sanctions extended", "Markets today", "Weekly recap"]
     assert [a.title for a in library.search("russia SANCTIONS", limit=1)] == ["Russia sanctions extended"]
     assert library.search("!!!") == []
+
+
+def test_text_search_sees_updates_of_recent_articles(library):
+    library.ingest([raw("A quiet day at the council.", "Council", "https://n.example/c")], NOW)
+    assert library.search("bridge") == []
+    library.ingest([raw("The council approved a new bridge.", "Council", "https://n.example/c")], NOW)
+    assert [a.title for a in library.search("bridge")] == ["Council"]
+    assert [a.url for a in library.latest("approved")] == ["https://n.example/c"]
