@@ -104,10 +104,11 @@ class _RecentTexts:
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
-    def scan(self, articles) -> list[tuple[str, str]]:
-        """(article id, folded title + text) for the TEXT_SCAN most recently fetched articles, newest first."""
+    def scan(self, articles, limit: int | None = None) -> list[tuple[str, str]]:
+        """(article id, folded title + text) for the most recently fetched articles (TEXT_SCAN, or fewer),
+        newest first."""
         out = []
-        for entry in articles.recent(self.size):
+        for entry in articles.recent(min(limit or self.size, self.size)):
             with self._lock:
                 text = self._texts.get(entry.id)
             if text is None:

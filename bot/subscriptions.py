@@ -320,7 +320,7 @@ class Subscriptions:
         lower_case = any(not any(ch.isupper() for ch in term.text) for alt in topic.alternatives for term in alt)
         if scan or (len(found) < limit and lower_case):
             # The folded texts of recent articles are cached in memory: the probes cost a substring check.
-            recent = self.library.recent_texts.scan(store)[:SCAN_LIMIT]
+            recent = self.library.recent_texts.scan(store, SCAN_LIMIT)
             verify(e for e in (store.entry(i) for i, text in recent
                                if any(all(p in text for p in alt) for alt in probes)) if e is not None)
             found.sort(key=lambda a: parse_time(a.published) or parse_time(a.fetched_at), reverse=True)

@@ -308,7 +308,8 @@ class ArticleStore:
         with self._lock:
             if self._recent is None:
                 alive = list(self._by_id.values())
-                alive.sort(key=lambda i: self._entries[i].fetched, reverse=True)  # type: ignore[union-attr]
+                alive.sort(key=lambda i: (self._entries[i].fetched, self._entries[i].published),  # type: ignore[union-attr]
+                           reverse=True)
                 self._recent = alive
             order = self._recent
         out = []
