@@ -27,6 +27,13 @@ def command_args(update: Update) -> str:
     return parts[1].strip() if len(parts) > 1 else ""
 
 
+def _reschedule_digest(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
+    """The chat's digest job follows its settings (time, zone, or gone after /stop)."""
+    hook = context.bot_data.get("on_digest_change")
+    if hook:
+        hook(chat_id)
+
+
 async def _too_long(update: Update, context: ContextTypes.DEFAULT_TYPE, arg: str) -> bool:
     if len(arg) > MAX_ARG:
         await reply(update, context, f"That is {len(arg):,} characters; commands take at most {MAX_ARG:,}.")
@@ -198,9 +205,7 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_change(update, context):
         return
     svc.chats.update_chat(chat_id, digest=None if parsed == "off" else parsed)
-    hook = context.bot_data.get("on_digest_change")
-    if hook:
-        hook(chat_id)
+    _reschedule_digest(context, chat_id)
     await reply(update, context, fmt.render_digest_setting(None if parsed == "off" else parsed,
                                                            svc.chats.get_chat(chat_id).tz))
 
@@ -225,9 +230,7 @@ async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_change(update, context):
         return
     svc.chats.update_chat(chat_id, tz=name)
-    hook = context.bot_data.get("on_digest_change")
-    if hook:
-        hook(chat_id)
+    _reschedule_digest(context, chat_id)
     await reply(update, context, f"Time zone set to <b>{fmt.esc(name)}</b>. Digests and quiet hours follow it.")
 
 
@@ -273,9 +276,7 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     svc = services(context)
     removed = svc.subscriptions.forget(update.effective_chat.id)
-    hook = context.bot_data.get("on_digest_change")
-    if hook:
-        hook(update.effective_chat.id)
+    _reschedule_digest(context, update.effective_chat.id)
     count = len(removed.get("topics", [])) if isinstance(removed, dict) else 0
     await reply(update, context, f"Done: I forgot this chat — {count} topic(s), its settings and history. "
                 "Nothing more will be sent here. /start begins again.")
