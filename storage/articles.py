@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from .safe import CorruptFile, SafeJSONStorage, fsync_dir, read_document
+from .safe import CorruptFile, SafeJSONStorage, fsync_dir, read_document, scan_heads
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,21 @@ TABLE = "articles"
 PARTITION_SIZE = 2000
 _PART_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:~(\d+))?\.json$")
 _LOADED_PARTITIONS = 3  # parsed partitions kept in memory (the ones being written)
+# Documents are written with their heavy fields last, so opening can decode each line only up to the
+# first of them (see scan_heads). HEAVY lists them in the order they are written.
+HEAVY = ("text", "summary", "summaries")
+HEAVY_CUT = b',"text":'
+
+
+def heavy_last(doc: dict) -> dict:
+    """The document with its heavy fields (text, summaries) moved to the end, in HEAVY's order."""
+    if all(k not in doc for k in HEAVY):
+        return doc
+    out = {k: v for k, v in doc.items() if k not in HEAVY}
+    for k in HEAVY:
+        if k in doc:
+            out[k] = doc[k]
+    return out
 
 
 def parse_time(value: Any) -> float:
@@ -129,14 +144,19 @@ class ArticleStore:
             self._scan_partition(name)
 
     def _scan_partition(self, name: str) -> None:
-        storage = SafeJSONStorage(self.dir / name, readonly=self.readonly)
-        data = storage.read() or {}
-        docs = data.get(TABLE, {})
-        spans = storage.offsets.get(TABLE, {})
-        if docs and not spans and not self.readonly:
-            # Written by something else (plain TinyDB JSONStorage): rewrite in our line layout.
-            storage.write(data)
+        path = self.dir / name
+        heads = scan_heads(path, TABLE, HEAVY_CUT, "fetched_at") if path.stat().st_size else None
+        if heads is not None:
+            docs, spans = heads  # index fields only: the text and summaries are not decoded at open
+        else:
+            storage = SafeJSONStorage(path, readonly=self.readonly)
+            data = storage.read() or {}
+            docs = data.get(TABLE, {})
             spans = storage.offsets.get(TABLE, {})
+            if docs and not spans and not self.readonly:
+                # Written by something else (plain TinyDB JSONStorage): rewrite in our line layout.
+                storage.write(data)
+                spans = storage.offsets.get(TABLE, {})
         members: dict[str, int] = {}
         for doc_id, doc in docs.items():
             offset, length = spans.get(doc_id, (-1, 0))
@@ -443,6 +463,7 @@ class ArticleStore:
         return result
 
     def _write_partition(self, part: str, changes: dict[str, dict]) -> None:
+        changes = {doc_id: heavy_last(doc) for doc_id, doc in changes.items()}
         storage = self._partition(part)
         data = storage.read() or {}
         table = dict(data.get(TABLE, {}))

@@ -122,9 +122,10 @@ def scan(path: Path) -> tuple[dict[str, dict[str, Any]], Offsets]:
     return whole, {}
 
 
-def _iter_lines(raw: bytes) -> Iterator[tuple[str, str | None, int, int, Any]]:
+def _iter_lines(raw: bytes, decode: bool = True) -> Iterator[tuple[str, str | None, int, int, Any]]:
     """Yield (table, doc_id, offset, length, doc) from the one-document-per-line layout; empty tables
-    yield a single (table, None, ...) marker. Raises ValueError when the file is not in that layout."""
+    yield a single (table, None, ...) marker; with decode=False the doc is None (only spans wanted).
+    Raises ValueError when the file is not in that layout."""
     if not raw.startswith(b"{\n"):
         raise ValueError("not line layout")
     pos = 2
@@ -152,10 +153,39 @@ def _iter_lines(raw: bytes) -> Iterator[tuple[str, str | None, int, int, Any]]:
             body = line[colon + 2:]
             if body.endswith(b","):
                 body = body[:-1]
-            yield table, doc_id, pos + colon + 2, len(body), json.loads(body)
+            yield table, doc_id, pos + colon + 2, len(body), json.loads(body) if decode else None
         pos = nl + 1
     if not closed:
         raise ValueError("truncated")
+
+
+def scan_heads(path: Path, table: str, cut: bytes, needed: str) -> tuple[dict[str, dict], dict[str, tuple[int, int]]] | None:
+    """Like scan() for one table, but each document is parsed only up to its first top-level `cut` key
+    (e.g. b',"text":'): writers that put their heavy fields last let an index be rebuilt without
+    decoding them. A document whose head lacks the `needed` key (older field order) is parsed whole.
+    Returns None when the file is not in the line layout (the caller falls back to scan())."""
+    raw = path.read_bytes()
+    docs: dict[str, dict] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    try:
+        for name, doc_id, offset, length, _ in _iter_lines(raw, decode=False):
+            if name != table or doc_id is None:
+                continue
+            body = raw[offset:offset + length]
+            at = body.find(cut)
+            head = None
+            if at > 0:
+                try:
+                    head = json.loads(body[:at] + b"}")
+                except ValueError:
+                    head = None
+            if not isinstance(head, dict) or needed not in head:
+                head = json.loads(body)
+            docs[doc_id] = head
+            spans[doc_id] = (offset, length)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return docs, spans
 
 
 def read_document(path: Path, offset: int, length: int) -> Any:

@@ -237,3 +237,28 @@ def test_older_schema_is_migrated_step_by_step(tmp_path, monkeypatch):
     ran.clear()
     Store.open(tmp_path).close()
     assert ran == []
+
+
+def test_heavy_fields_are_written_last_and_skipped_at_open(tmp_path, monkeypatch):
+    store = ArticleStore(tmp_path)
+    store.add_batch([doc(1, summary=["One."], summaries={"full": ["One."]}), doc(2)])
+    line = next(l for l in (tmp_path / "2026-11-28.json").read_text().splitlines() if '"id0001"' in l)
+    assert line.index('"fetched_at"') < line.index('"text"') < line.index('"summary"') < line.index('"summaries"')
+    decoded = []
+    real_loads = json.loads
+    monkeypatch.setattr(json, "loads", lambda b, *a, **k: decoded.append(b) or real_loads(b, *a, **k))
+    reopened = ArticleStore(tmp_path)
+    monkeypatch.undo()
+    assert not any(b"Body of article" in (d if isinstance(d, bytes) else d.encode()) for d in decoded)
+    assert reopened.get("id0001")["text"].startswith("Body of article 1") and reopened.get("id0001")["summary"] == ["One."]
+    assert [e.id for e in reopened.by_key("flynn")] == ["id0001"]
+
+
+def test_documents_in_an_older_field_order_still_index(tmp_path):
+    old_order = {"id": "old1", "title": "Old", "text": "Text first, as older versions wrote it.",
+                 "url": "https://old.example/1", "fingerprint": "fpold", "published": "2026-01-01T00:00:00+00:00",
+                 "fetched_at": "2026-11-01T00:00:00+00:00", "keys": ["kislyak"]}
+    SafeJSONStorage(tmp_path / "2026-11-01.json").write({"articles": {"1": old_order}})
+    store = ArticleStore(tmp_path)
+    assert store.get_by_url("https://old.example/1")["text"].startswith("Text first")
+    assert [e.id for e in store.by_key("kislyak")] == ["old1"] and store.entry("old1").fetched > 0
