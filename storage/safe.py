@@ -24,7 +24,8 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-Offsets = dict[str, dict[str, tuple[int, int]]]  # table -> doc id -> (byte offset, byte length)
+Offsets = dict[str, dict[str, tuple[int, int]]]
+_DECODE = json.JSONDecoder().decode  # str in, no encoding detection per call  # table -> doc id -> (byte offset, byte length)
 
 
 class CorruptFile(Exception):
@@ -149,7 +150,9 @@ def _iter_lines(raw: bytes, decode: bool = True) -> Iterator[tuple[str, str | No
             table = None
         else:
             colon = line.index(b'": ') + 1
-            doc_id = json.loads(line[:colon])
+            key = line[1:colon - 1]
+            # Document ids are plain numbers in what we write: skip the JSON decoder for them.
+            doc_id = key.decode("ascii") if key.isdigit() else json.loads(line[:colon])
             body = line[colon + 2:]
             if body.endswith(b","):
                 body = body[:-1]
@@ -176,7 +179,7 @@ def scan_heads(path: Path, table: str, cut: bytes, needed: str) -> tuple[dict[st
             head = None
             if at > 0:
                 try:
-                    head = json.loads(body[:at] + b"}")
+                    head = _DECODE((body[:at] + b"}").decode("utf-8"))
                 except ValueError:
                     head = None
             if not isinstance(head, dict) or needed not in head:

@@ -11,6 +11,7 @@ from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
 import storage.articles as articles_mod
+import storage.safe
 import storage.schema as schema_mod
 from storage import SCHEMA_VERSION, CorruptFile, SafeJSONStorage, SchemaTooNew, Store, StoreLocked
 from storage.articles import ArticleStore, merge
@@ -245,10 +246,12 @@ def test_heavy_fields_are_written_last_and_skipped_at_open(tmp_path, monkeypatch
     line = next(l for l in (tmp_path / "2026-11-28.json").read_text().splitlines() if '"id0001"' in l)
     assert line.index('"fetched_at"') < line.index('"text"') < line.index('"summary"') < line.index('"summaries"')
     decoded = []
-    real_loads = json.loads
+    real_loads, real_decode = json.loads, storage.safe._DECODE
     monkeypatch.setattr(json, "loads", lambda b, *a, **k: decoded.append(b) or real_loads(b, *a, **k))
+    monkeypatch.setattr(storage.safe, "_DECODE", lambda text: decoded.append(text) or real_decode(text))
     reopened = ArticleStore(tmp_path)
     monkeypatch.undo()
+    assert decoded, "nothing was decoded at all: the check below would prove nothing"
     assert not any(b"Body of article" in (d if isinstance(d, bytes) else d.encode()) for d in decoded)
     assert reopened.get("id0001")["text"].startswith("Body of article 1") and reopened.get("id0001")["summary"] == ["One."]
     assert [e.id for e in reopened.by_key("flynn")] == ["id0001"]
