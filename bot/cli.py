@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from storage import SchemaTooNew, StoreLocked
+from storage import CorruptFile, SchemaTooNew, StoreLocked
 
 from . import __version__
 from .config import ConfigError, Settings
@@ -450,6 +450,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except (StoreLocked, SchemaTooNew) as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    except CorruptFile as exc:  # only something other than newsbot can leave a store file half-written
+        print(f"newsbot: a store file is damaged: {exc}. Move it aside (the rest of the data directory "
+              "is intact) and start again.", file=sys.stderr)
         return EXIT_FAIL
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)

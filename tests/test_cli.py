@@ -240,3 +240,12 @@ def test_summarize_and_people_fetch_urls_through_the_guard(tmp_path):
         people = json_lines(newsbot("people", url, "--json", data=tmp_path / "d",
                                     env={"NEWSBOT_ALLOW_PRIVATE_URLS": "1"}).stdout)
         assert "Sergey Kislyak" in {p["name"] for p in people[0]["people"]}
+
+
+def test_a_damaged_store_file_gets_a_message_not_a_traceback(tmp_path):
+    data = tmp_path / "d"
+    assert newsbot("latest", "Flynn", data=data).returncode == 0
+    [part] = list((data / "articles").glob("*.json"))
+    part.write_text('{"articles": {"1": {"id": ')  # damaged by something else (a disk fault, an editor)
+    result = newsbot("latest", "Flynn", data=data)
+    assert result.returncode == 1 and "damaged" in result.stderr and "Traceback" not in result.stderr
