@@ -319,16 +319,20 @@ class ArticleStore:
             if doc is not None:
                 yield doc
 
+    def _live_docs(self, name: str) -> list[dict]:
+        """The stored (not dropped) documents of one partition, read whole; [] when it cannot be read."""
+        with self._lock:
+            storage = self._loaded.get(name) or SafeJSONStorage(self.dir / name, readonly=True)
+            try:
+                data = storage.read() or {}
+            except (OSError, CorruptFile):
+                return []
+            return [d for d in data.get(TABLE, {}).values() if d.get("id") in self._by_id]
+
     def iter_partition_docs(self, newest_first: bool = True) -> Iterator[dict]:
         """Every stored document, a partition at a time (for scans that need the text)."""
         for name in sorted(list(self._parts), reverse=newest_first):
-            with self._lock:
-                storage = self._loaded.get(name) or SafeJSONStorage(self.dir / name, readonly=True)
-                try:
-                    data = storage.read() or {}
-                except (OSError, CorruptFile):
-                    continue
-                docs = [d for d in data.get(TABLE, {}).values() if d.get("id") in self._by_id]
+            docs = self._live_docs(name)
             docs.sort(key=lambda d: parse_time(d.get("published")), reverse=newest_first)
             yield from docs
 
@@ -350,23 +354,6 @@ class ArticleStore:
                     break
         return out
 
-    def recent_docs(self, limit: int) -> Iterator[dict]:
-        """About the `limit` most recently fetched documents, newest partition first (newest published
-        first within one), read a whole partition at a time (far cheaper than one read per document)."""
-        count = 0
-        for name in sorted(list(self._parts), reverse=True):
-            with self._lock:
-                if name not in self._parts:
-                    continue
-                data = self._partition(name).read() or {}
-                docs = [d for d in data.get(TABLE, {}).values() if d.get("id") in self._by_id]
-            docs.sort(key=lambda d: parse_time(d.get("published")) or parse_time(d.get("fetched_at")), reverse=True)
-            for doc in docs:
-                yield doc
-                count += 1
-                if count >= limit:
-                    return
-
     def fetched_since(self, since: float) -> Iterator[dict]:
         """Documents fetched at or after `since` (epoch seconds), newest partitions first: reads only the
         partitions of the days concerned."""
@@ -375,15 +362,7 @@ class ArticleStore:
             match = _PART_NAME.match(name)
             if match and match.group(1) < first_day:
                 break
-            with self._lock:
-                storage = self._loaded.get(name) or SafeJSONStorage(self.dir / name, readonly=True)
-                try:
-                    data = storage.read() or {}
-                except (OSError, CorruptFile):
-                    continue
-                docs = [doc for doc in data.get(TABLE, {}).values()
-                        if doc.get("id") in self._by_id and parse_time(doc.get("fetched_at")) >= since]
-            yield from docs
+            yield from (doc for doc in self._live_docs(name) if parse_time(doc.get("fetched_at")) >= since)
 
     # ---- writing -------------------------------------------------------------------------------
 
