@@ -129,7 +129,7 @@ async def _settle(app, core, timeout: float = 600.0) -> None:
 
 async def drive(label: str, make_app: Callable, core, mix: list[Push]) -> Run:
     """Warm up (each user opens the chat with /start, untimed), then push the whole mix at once."""
-    from bot.fakeapi import CoreEvent
+    from bot.telegram.fakeapi import CoreEvent
 
     app = make_app(core)
     for chat in USERS:
@@ -171,10 +171,10 @@ async def drive(label: str, make_app: Callable, core, mix: list[Push]) -> Run:
 
 def newsbot_app(data: Path, flood_limit: bool):
     """The product's application (build_application, as tests/chatkit.py builds it) over a core."""
-    import bot.app as app_module
+    import bot.telegram.app as app_module
     from bot.config import Settings
-    from bot.fakeapi import InProcessRequest
-    from bot.services import Services
+    from bot.telegram.fakeapi import InProcessRequest
+    from bot.services.container import Services
 
     settings = Settings(token=TOKEN, telegram_api="http://fake.invalid/bot", data_dir=data, poll_seconds=1)
 
@@ -200,8 +200,8 @@ def ok_app(flood_limit: bool):
     from telegram import Update
     from telegram.ext import ApplicationBuilder, TypeHandler
 
-    from bot.fakeapi import InProcessRequest
-    from bot.ratelimit import PacedRateLimiter
+    from bot.telegram.fakeapi import InProcessRequest
+    from bot.telegram.ratelimit import PacedRateLimiter
 
     async def ok(update: Update, context) -> None:
         if update.callback_query is not None:
@@ -236,7 +236,7 @@ def _check(run: Run, mix: list[Push]) -> str:
 
 
 def bench_throughput(n: int, with_limited: bool, extra_articles: int) -> None:
-    from bot.fakeapi import BotAPICore
+    from bot.telegram.fakeapi import BotAPICore
 
     mix = make_mix(n)
     counts = Counter("button" if p.button else (p.text.split()[0] if p.text.startswith("/") else "text") for p in mix)
@@ -278,7 +278,7 @@ def bench_throughput(n: int, with_limited: bool, extra_articles: int) -> None:
 def _build_store(path: Path, total: int) -> float:
     """`total` generated articles (bench.bench_store), written in chunks of 10k; returns seconds taken."""
     from bench.bench_store import make_articles
-    from storage import Store
+    from storage.tinydb import Store
 
     t = time.perf_counter()
     now = datetime.now(timezone.utc)
@@ -309,7 +309,7 @@ def latest_names(n: int, seed: int = 7) -> list[str]:
 
 async def time_latest(data: Path, names: list[str]) -> tuple[list[float], list[float], float, Counter]:
     """(end-to-end ms per /latest, Library.latest_on ms per name, open seconds, answer kinds)."""
-    from bot.fakeapi import BotAPICore, CoreEvent
+    from bot.telegram.fakeapi import BotAPICore, CoreEvent
 
     core = BotAPICore()
     t = time.perf_counter()

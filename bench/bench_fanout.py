@@ -108,13 +108,13 @@ async def _naive(base_url: str, core, chats: list[int], concurrency: int) -> lis
 
 
 async def _main(quick: bool) -> None:
-    from bot.app import build_application
+    from bot.telegram.app import build_application
     from bot.config import Settings
-    from bot.delivery import IN_FLIGHT
-    from bot.fakeapi import BotAPICore
-    from bot.jobs import after_ingest
-    from bot.models import RawArticle
-    from bot.services import Services
+    from bot.services.delivery import IN_FLIGHT
+    from bot.telegram.fakeapi import BotAPICore
+    from bot.telegram.jobs import after_ingest
+    from bot.core.models import RawArticle
+    from bot.services.container import Services
     from tests.fakebotapi_http import FakeBotAPIServer
 
     logging.getLogger("telegram").setLevel(logging.ERROR)

@@ -161,9 +161,9 @@ def _baseline(urls: list[str]) -> tuple[float, int]:
 
 
 async def _polls(data_dir: str, port: int, n_feeds: int):
-    from bot.feeds import FeedService, Schedule
-    from bot.ingest.fetch import AddressPolicy, Fetcher
-    from bot.library import Library
+    from bot.services.feeds import FeedService, Schedule
+    from bot.sources.fetch import AddressPolicy, Fetcher
+    from bot.services.library import Library
 
     hosts = {f"feed{i}.bench.test": ["127.0.0.1"] for i in range(n_feeds)}
     library = Library.open(data_dir)

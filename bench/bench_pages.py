@@ -1,4 +1,4 @@
-"""Page extraction quality: bot.ingest.pages.extract_page against a whole-body text baseline.
+"""Page extraction quality: bot.sources.pages.extract_page against a whole-body text baseline.
 
 Data: ../shared/data/pages/trafilatura (161 English pages; expected.jsonl lists snippets that must appear
 (`with`), boilerplate that must not (`without`) and reader comments that must not (`comments`)). Snippets
@@ -56,7 +56,7 @@ def _trafilatura(include_tables: bool, defaults: bool = False):
 
 
 def _extract_page(data: bytes) -> str:
-    from bot.ingest.pages import extract_page
+    from bot.sources.pages import extract_page
 
     article = extract_page(data)
     return article.text if article is not None else ""

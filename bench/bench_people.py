@@ -20,7 +20,7 @@ import time
 import tracemalloc
 
 from bench.common import percentile, print_table, shared_data, skip
-from bot.people import PeopleIndex, Person, extract_people
+from bot.core.people import PeopleIndex, Person, extract_people
 
 _CAPRUN = re.compile(r"\b(?:[A-Z][\w'\-]*\.? ){1,4}[A-Z][\w'\-]*")
 

@@ -39,9 +39,9 @@ def make_articles(n: int, seed: int, start: datetime, days: int) -> list[dict]:
     """n article documents, fetched evenly over `days` days before `start`, with the fields enrichment
     fills. The store is what is measured, so the derived fields are made from what the generator knows
     (the people it wrote in, the first sentences) instead of running the extractors on 100k texts."""
-    from bot.enrich import build_article
-    from bot.models import RawArticle
-    from bot.stories import sketch
+    from bot.core.enrich import build_article
+    from bot.core.models import RawArticle
+    from bot.core.stories import sketch
 
     rng = random.Random(seed)
     docs = []
@@ -77,9 +77,9 @@ def make_articles(n: int, seed: int, start: datetime, days: int) -> list[dict]:
 
 
 def measure_ours(path: str, sample_path: str) -> dict:
-    from bot.library import Library
-    from bot.text import fold
-    from storage import Store
+    from bot.services.library import Library
+    from bot.core.text import fold
+    from storage.tinydb import Store
 
     sample = json.loads(Path(sample_path).read_text())
     base_rss = rss_mb()
@@ -162,7 +162,7 @@ def _in_fresh_process(kind: str, path: Path, sample: Path) -> dict:
 
 
 def build_ours(path: Path, docs: list[dict]) -> float:
-    from storage import Store
+    from storage.tinydb import Store
 
     t = time.perf_counter()
     store = Store.open(path)

@@ -16,14 +16,14 @@ import random
 import time
 
 from bench.common import print_table, shared_data
-from bot.stories import THRESHOLD, StoryIndex, similarity, sketch
-from bot.summarize import split_sentences, story_text
-from bot.text import fingerprint
+from bot.core.stories import THRESHOLD, StoryIndex, similarity, sketch
+from bot.core.summarize import split_sentences, story_text
+from bot.core.text import fingerprint
 
 
 def corpus() -> list[str]:
-    from bot.ingest.files import discover, read_file
-    from bot.seeds import seeds_dir
+    from bot.sources.files import discover, read_file
+    from bot.services.seeds import seeds_dir
 
     paths, _ = discover([seeds_dir()])
     texts = [story_text(a.text) or a.text for p in paths for a in read_file(p).articles]

@@ -13,7 +13,7 @@ import json
 import time
 
 from bench.common import print_table, shared_data, skip
-from bot.summarize import ALERT_MAX_WORDS, lead, split_sentences, story_text, summarize, summarize_all
+from bot.core.summarize import ALERT_MAX_WORDS, lead, split_sentences, story_text, summarize, summarize_all
 
 NAME = "summaries"
 

@@ -18,7 +18,7 @@ import statistics
 import time
 
 from bench.common import percentile, print_table, rss_mb, shared_data
-from bot.topics import TopicIndex, fold, match_topic, parse_topic
+from bot.core.topics import TopicIndex, fold, match_topic, parse_topic
 
 SEED = 20240611
 _CAPS_RUN = re.compile(r"(?<=[a-z,;] )([A-Z][a-z]+(?: [A-Z][a-z]+){0,2})")

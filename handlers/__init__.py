@@ -9,10 +9,10 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from . import commands
-from .callbacks import on_callback
-from .common import reply, services
-from .text import free_text
+from handlers import commands
+from handlers.callbacks import on_callback
+from handlers.common import reply, services
+from handlers.text import free_text
 
 log = logging.getLogger("newsbot.handlers")
 
@@ -34,7 +34,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if update.effective_chat.type != ChatType.PRIVATE and f"@{context.bot.username}".lower() not in text.lower():
         return  # in groups, commands meant for other bots are not ours to answer
     word = text.split()[0].split("@")[0][:40] if text.split() else "/"
-    from bot.formatting import esc
+    from bot.core.formatting import esc
 
     await reply(update, context, f"I don't know {esc(word)}. /help lists what I can do.")
 

@@ -8,12 +8,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot import formatting as fmt
-from bot.commands_help import HELP_HTML
-from bot.subscriptions import MUTE_DEFAULT
+from bot.core import formatting as fmt
+from bot.core.formatting.help_text import HELP_HTML
+from bot.services.subscriptions import MUTE_DEFAULT
 
-from .commands import answer_latest, do_subscribe, topics
-from .common import markup, may_change, reply, services
+from handlers.commands import answer_latest, do_subscribe, topics
+from handlers.common import markup, may_change, reply, services
 
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,12 +10,12 @@ from datetime import timedelta
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import formatting as fmt
-from bot.commands_help import HELP_HTML, START_HTML, START_KEYBOARD, TOPIC_SYNTAX_HTML
-from bot.timezones import parse_digest, parse_quiet, resolve_timezone
-from bot.topics import parse_topic
+from bot.core import formatting as fmt
+from bot.core.formatting.help_text import HELP_HTML, START_HTML, START_KEYBOARD, TOPIC_SYNTAX_HTML
+from bot.core.timezones import parse_digest, parse_quiet, resolve_timezone
+from bot.core.topics import parse_topic
 
-from .common import allowed, may_change, reply, services
+from handlers.common import allowed, may_change, reply, services
 
 MAX_ARG = 1000  # longer arguments are refused before any parsing
 
@@ -166,7 +166,7 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def summary_of_url(update: Update, context: ContextTypes.DEFAULT_TYPE, url: str) -> None:
     """A link a user gives goes through the same guarded fetcher as feeds (no private addresses)."""
-    from bot.webpage import fetch_article
+    from bot.sources.webpage import fetch_article
 
     svc = services(context)
     fetcher = getattr(svc.feeds, "fetcher", None)
@@ -198,7 +198,7 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, fmt.esc(str(exc)))
         return
     if parsed == "now":
-        from bot.jobs import send_digest_now
+        from bot.telegram.jobs import send_digest_now
 
         await send_digest_now(context, chat_id)
         return

@@ -11,8 +11,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.formatting import split_html
-from bot.services import Services
+from bot.core.formatting import split_html
+from bot.services.container import Services
 
 log = logging.getLogger("newsbot.handlers")
 

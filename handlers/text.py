@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from .commands import MAX_ARG, answer_latest, do_subscribe, who
-from .common import allowed, reply, services
+from handlers.commands import MAX_ARG, answer_latest, do_subscribe, who
+from handlers.common import allowed, reply, services
 
 _Q = r"[\s?!.]*$"
 INTENTS = [
@@ -61,6 +61,6 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await do_subscribe(update, context, subject)
     else:
         result = services(context).subscriptions.unsubscribe(chat.id, subject)
-        from bot.formatting import esc
+        from bot.core.formatting import esc
 
         await reply(update, context, esc(result.message))

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.app import build_application
+from bot.telegram.app import build_application
 from bot.config import Settings
-from bot.fakeapi import BotAPICore, BotMessage, InProcessRequest
-from bot.models import RawArticle
-from bot.services import Services
+from bot.telegram.fakeapi import BotAPICore, BotMessage, InProcessRequest
+from bot.core.models import RawArticle
+from bot.services.container import Services
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 USER = 1001
@@ -84,7 +84,7 @@ class Bot:
 
     async def publish(self, *raws: RawArticle) -> int:
         """New articles arrive (as from a feed poll): stored, matched, alerts delivered."""
-        from bot.jobs import after_ingest
+        from bot.telegram.jobs import after_ingest
 
         ids = self.ingest(*raws)
         queued = await after_ingest(self.application, ids)

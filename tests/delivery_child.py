@@ -25,9 +25,9 @@ if str(ROOT) not in sys.path:
 from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.delivery import IN_FLIGHT, Delivery  # noqa: E402
-from storage.chats import ChatStore  # noqa: E402
-from storage.outbox import Outbox, OutboxItem  # noqa: E402
+from bot.services.delivery import IN_FLIGHT, Delivery  # noqa: E402
+from storage.tinydb.chats import ChatStore  # noqa: E402
+from storage.tinydb.outbox import Outbox, OutboxItem  # noqa: E402
 
 
 def render(items: list[OutboxItem]) -> list[tuple[str, None]]:

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from bot.fakeapi import BotAPICore, Upload
+from bot.telegram.fakeapi import BotAPICore, Upload
 
 DEFAULT_TOKEN = "123:ABC"
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.commands_help import COMMANDS
-from bot.models import RawArticle
+from bot.core.formatting.help_text import COMMANDS
+from bot.core.models import RawArticle
 from chatkit import ADMIN, USER, running_bot
 
 SEED_TITLE = "Former National Security Adviser Michael Flynn has told associates"
@@ -200,7 +200,7 @@ async def test_alert_arrives_once_per_story_and_explains_itself(tmp_path):
     # A restart over the same data: matching the same articles again sends nothing.
     async with running_bot(tmp_path) as bot:
         ids = [a.id for a in bot.services.library.search("Flynn prosecutors")]
-        from bot.jobs import after_ingest
+        from bot.telegram.jobs import after_ingest
 
         assert await after_ingest(bot.application, ids) == 0
         await bot.idle()
@@ -217,7 +217,7 @@ async def test_quiet_hours_hold_alerts_and_deliver_them_as_one(tmp_path):
                                 "https://a.example/2", now))
         assert [m for m in bot.core.sent(USER) if "Flynn news" in m.plain] == []
         bot.clock.advance(hours=1, minutes=1)
-        from bot.jobs import delivery_for
+        from bot.telegram.jobs import delivery_for
 
         await delivery_for(bot.application).drain()
         held = await bot.core.wait_for_message(USER, lambda m: "quiet hours" in m.plain)

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from tinydb import TinyDB
 
-from storage.chats import LAST_SEEN_EVERY, ChatStore
-from storage.safe import SafeJSONStorage
+from storage.tinydb.chats import LAST_SEEN_EVERY, ChatStore
+from storage.tinydb.safe import SafeJSONStorage
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 
@@ -178,7 +178,7 @@ def test_failed_write_changes_nothing(store, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("storage.safe.atomic_write", boom)
+    monkeypatch.setattr("storage.tinydb.safe.atomic_write", boom)
     with pytest.raises(OSError):
         store.add_topic(1, "Kislyak", "Kislyak", NOW)
     with pytest.raises(OSError):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.text import fold
-from storage import Store
+from bot.core.text import fold
+from storage.tinydb import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_TITLE = "Former National Security Adviser Michael Flynn has told associates that he spoke to Russia's"

@@ -10,8 +10,8 @@ import threading
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.console import run_console
-from bot.fakeapi import BotAPICore, InProcessRequest
+from bot.telegram.console import run_console
+from bot.telegram.fakeapi import BotAPICore, InProcessRequest
 
 BUTTONS = InlineKeyboardMarkup([
     [InlineKeyboardButton("Summary", callback_data="sum"), InlineKeyboardButton("Mute 24 h", callback_data="mute")],

@@ -11,14 +11,14 @@ import textwrap
 import time
 from pathlib import Path
 
-from storage import Store
+from storage.tinydb import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
 WRITER = textwrap.dedent("""
     import sys
-    from storage import Store
-    import storage.articles as a
+    from storage.tinydb import Store
+    import storage.tinydb.articles as a
     a.PARTITION_SIZE = 40  # roll partitions often, so kills land in every kind of write
     store = Store.open(sys.argv[1])
     start = int(sys.argv[2])

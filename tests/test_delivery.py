@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.delivery import BACKOFF, MAX_ATTEMPTS, Delivery
-from bot.fakeapi import BotAPICore, InProcessRequest
-from storage.chats import ChatStore
-from storage.outbox import Outbox, OutboxItem
+from bot.services.delivery import BACKOFF, MAX_ATTEMPTS, Delivery
+from bot.telegram.fakeapi import BotAPICore, InProcessRequest
+from storage.tinydb.chats import ChatStore
+from storage.tinydb.outbox import Outbox, OutboxItem
 
 T0 = 1_800_000_000.0
 NOW = datetime.fromtimestamp(T0, timezone.utc)

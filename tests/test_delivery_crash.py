@@ -20,10 +20,10 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.delivery import IN_FLIGHT
-from bot.fakeapi import BotAPICore
-from storage.chats import ChatStore
-from storage.outbox import Outbox
+from bot.services.delivery import IN_FLIGHT
+from bot.telegram.fakeapi import BotAPICore
+from storage.tinydb.chats import ChatStore
+from storage.tinydb.outbox import Outbox
 from tests.fakebotapi_http import DEFAULT_TOKEN, fake_bot_api
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digests import compose, due_missed, since_for, slot_before
-from bot.library import Library
-from bot.models import RawArticle
+from bot.services.digests import compose, due_missed, since_for, slot_before
+from bot.services.library import Library
+from bot.core.models import RawArticle
 
 UTC = timezone.utc
 

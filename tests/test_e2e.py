@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from bot.fakeapi import BotAPICore, BotMessage
+from bot.telegram.fakeapi import BotAPICore, BotMessage
 from fakebotapi_http import fake_bot_api
 from httpfixtures import LocalHTTPServer, Route
 

@@ -13,7 +13,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler
 
-from bot.fakeapi import BotAPICore, InProcessRequest, parse_html, render_terminal, utf16_len
+from bot.telegram.fakeapi import BotAPICore, InProcessRequest, parse_html, render_terminal, utf16_len
 from fakebotapi_http import fake_bot_api
 
 USER = 42

@@ -1,4 +1,4 @@
-"""bot.ingest.feedparse: RSS, Atom, RDF, JSON Feed, gzip (and gzip bombs), broken feeds, and every file of the
+"""bot.sources.feedparse: RSS, Atom, RDF, JSON Feed, gzip (and gzip bombs), broken feeds, and every file of the
 shared feed corpus."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest.feedparse import MAX_FEED_BYTES, gunzip_capped, looks_like_feed, parse_feed
+from bot.sources.feedparse import MAX_FEED_BYTES, gunzip_capped, looks_like_feed, parse_feed
 
 UTC = timezone.utc
 

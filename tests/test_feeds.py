@@ -11,12 +11,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from httpfixtures import Route, http_server  # noqa: F401
 
-from bot.feeds import (FeedService, Schedule, cache_max_age, feed_id, feed_key, feed_ttl, is_due, is_teaser,
-                       record_failure, record_success)
-from bot.ingest.fetch import AddressPolicy, Fetcher
-from bot.library import Library
-from storage import Store
-from storage.feeds import AdminNotice, FeedState, FeedStore
+from bot.services.feeds import (
+    FeedService, Schedule, cache_max_age, feed_id, feed_key, feed_ttl, is_due, is_teaser, record_failure,
+    record_success,
+)
+from bot.sources.fetch import AddressPolicy, Fetcher
+from bot.services.library import Library
+from storage.tinydb import Store
+from storage.tinydb.feeds import AdminNotice, FeedState, FeedStore
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 WORDS = ("Michael Flynn told associates on Tuesday that he had spoken with the Russian ambassador about "

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from httpfixtures import LocalHTTPServer, Route, gzip_bomb, http_server, redirect  # noqa: F401
 
-from bot.feeds import FeedService, Schedule
-from bot.ingest.fetch import AddressPolicy, Fetcher
-from bot.library import Library
+from bot.services.feeds import FeedService, Schedule
+from bot.sources.fetch import AddressPolicy, Fetcher
+from bot.services.library import Library
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 SHARED_FEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds"

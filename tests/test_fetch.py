@@ -1,4 +1,4 @@
-"""bot.ingest.fetch against real sockets on 127.0.0.1 (tests/httpfixtures.py); no internet needed.
+"""bot.sources.fetch against real sockets on 127.0.0.1 (tests/httpfixtures.py); no internet needed.
 
 Most tests allow exactly 127.0.0.1/32, so the address check runs on every request and 127.0.0.2 (also
 routed to lo on Linux) stays a forbidden address for the SSRF tests.
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import httpcore
 import pytest
 
-from bot.ingest.fetch import DEFAULT_UA, AddressPolicy, FetchResult, Fetcher, _Inflater
+from bot.sources.fetch import DEFAULT_UA, AddressPolicy, FetchResult, Fetcher, _Inflater
 from httpfixtures import LocalHTTPServer, Route, _bomb_body, gzip_bomb, http_server, make_cert, redirect, unused_port  # noqa: F401
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
@@ -520,7 +520,7 @@ async def test_redirect_to_metadata_address_is_refused(http_server, fetcher):
 
 
 async def test_refusals_are_logged_as_warnings_without_the_query(http_server, caplog):
-    caplog.set_level("DEBUG", logger="bot.ingest")
+    caplog.set_level("DEBUG", logger="bot.sources")
     async with Fetcher() as f:
         await f.get(f"http://127.0.0.1:{http_server.port}/feed?token=SECRET")
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]

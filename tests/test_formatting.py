@@ -1,4 +1,4 @@
-"""Telegram HTML rendering, the 4096 limit in UTF-16 units, splitting, and callback data: bot/formatting.py."""
+"""Telegram HTML rendering, the 4096 limit in UTF-16 units, splitting, and callback data: bot/core/formatting/."""
 
 from __future__ import annotations
 
@@ -8,33 +8,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.formatting import (
-    MAX_MESSAGE,
-    Html,
-    article_id_from_markup,
-    clip,
-    esc,
-    make_callback,
-    parse_callback,
-    render_alert,
-    render_article_list,
-    render_digest,
-    render_digest_setting,
-    render_latest,
-    render_person_header,
-    render_sources,
-    render_subscribe,
-    render_subscribed,
-    render_summary,
-    render_topics,
-    render_who,
-    split_html,
-    visible_length,
+from bot.core.formatting import (
+    MAX_MESSAGE, Html, article_id_from_markup, clip, esc, make_callback, parse_callback, render_alert,
+    render_article_list, render_digest, render_digest_setting, render_latest, render_person_header,
+    render_sources, render_subscribe, render_subscribed, render_summary, render_topics, render_who,
+    split_html, visible_length,
 )
-from bot.library import LatestResult
-from bot.models import Article
-from bot.people import PersonSummary
-from storage.chats import TopicRow
+from bot.services.library import LatestResult
+from bot.core.models import Article
+from bot.core.people import PersonSummary
+from storage.tinydb.chats import TopicRow
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 NASTY = '<b>x</b> & y "quoted" \'single\''

@@ -1,4 +1,4 @@
-"""bot.ingest.files: discovery of folders and every supported format, with each bad input's problem line."""
+"""bot.sources.files: discovery of folders and every supported format, with each bad input's problem line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bot.ingest.files import SUPPORTED, discover, read_file
+from bot.sources.files import SUPPORTED, discover, read_file
 
 UTC = timezone.utc
 

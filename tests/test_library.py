@@ -6,12 +6,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.enrich import EmptyArticle, build_article
-from bot.library import Library
-from bot.models import RawArticle
-from bot.text import derive_title, fold
-from bot.urls import canonical_url
-from storage import Store
+from bot.core.enrich import EmptyArticle, build_article
+from bot.services.library import Library
+from bot.core.models import RawArticle
+from bot.core.text import derive_title, fold
+from bot.core.urls import canonical_url
+from storage.tinydb import Store
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 

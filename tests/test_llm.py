@@ -1,4 +1,4 @@
-"""bot.llm against a real OpenAI-compatible fake on 127.0.0.1 (http.server in a thread), not a mock."""
+"""bot.sources.llm against a real OpenAI-compatible fake on 127.0.0.1 (http.server in a thread), not a mock."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from bot.llm import SYSTEM_PROMPT, LLMResult, summarize_with_llm
+from bot.sources.llm import SYSTEM_PROMPT, LLMResult, summarize_with_llm
 
 FALLBACK = ["Extractive sentence one.", "Extractive sentence two."]
 ARTICLE = "The council approved the new bridge on Tuesday. Work starts in May and costs 4 million euros."
@@ -180,7 +180,7 @@ async def test_not_configured_makes_no_request(fake):
 
 
 async def test_article_text_is_not_logged_at_info(fake, caplog):
-    caplog.set_level(logging.DEBUG, logger="bot.llm")
+    caplog.set_level(logging.DEBUG, logger="bot.sources.llm")
     await _run(fake.url("ok"))
     await _run(fake.url("fail"))
     info_and_up = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]

@@ -1,4 +1,4 @@
-"""bot.ingest.netguard: URL syntax checks, the address policy, and resolution (no internet needed)."""
+"""bot.sources.netguard: URL syntax checks, the address policy, and resolution (no internet needed)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from bot.ingest.netguard import AddressPolicy, DNSLookupFailed, UnsafeURL, check_url, ip_literal
+from bot.sources.netguard import AddressPolicy, DNSLookupFailed, UnsafeURL, check_url, ip_literal
 
 DEFAULT = AddressPolicy()
 

@@ -6,10 +6,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.feeds import FeedService
-from bot.ingest.fetch import AddressPolicy
-from bot.library import Library
-from bot.opml import OpmlError, OpmlFeed, export_opml, parse_opml
+from bot.services.feeds import FeedService
+from bot.sources.fetch import AddressPolicy
+from bot.services.library import Library
+from bot.sources.opml import OpmlError, OpmlFeed, export_opml, parse_opml
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 

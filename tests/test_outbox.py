@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.outbox import LEDGER_SECONDS, Outbox
+from storage.tinydb.outbox import LEDGER_SECONDS, Outbox
 
 T = 1_800_000_000.0
 

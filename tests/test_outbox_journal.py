@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.outbox import Outbox
+from storage.tinydb.outbox import Outbox
 
 T = 1_800_000_000.0
 

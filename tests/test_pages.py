@@ -1,12 +1,12 @@
-"""bot.ingest.pages (HTML fragments and whole pages) and bot.ingest.dates."""
+"""bot.sources.pages (HTML fragments and whole pages) and bot.sources.dates."""
 
 from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta, timezone
 
-from bot.ingest.dates import parse_date
-from bot.ingest.pages import extract_page, html_to_text
+from bot.sources.dates import parse_date
+from bot.sources.pages import extract_page, html_to_text
 
 UTC = timezone.utc
 

@@ -1,4 +1,4 @@
-"""bot.people: who an article is about, and the cross-article people index."""
+"""bot.core.people: who an article is about, and the cross-article people index."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.people import PeopleIndex, Person, extract_people
+from bot.core.people import PeopleIndex, Person, extract_people
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_fa6bb3376613a56f.txt"
 SHARED_SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_fa6bb3376613a56f.txt"

@@ -10,12 +10,12 @@ import pytest
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
-import storage.articles as articles_mod
-import storage.safe
-import storage.schema as schema_mod
-from storage import SCHEMA_VERSION, CorruptFile, SafeJSONStorage, SchemaTooNew, Store, StoreLocked
-from storage.articles import ArticleStore, merge
-from storage.safe import read_document
+import storage.tinydb.articles as articles_mod
+import storage.tinydb.safe
+import storage.tinydb.schema as schema_mod
+from storage.tinydb import SCHEMA_VERSION, CorruptFile, SafeJSONStorage, SchemaTooNew, Store, StoreLocked
+from storage.tinydb.articles import ArticleStore, merge
+from storage.tinydb.safe import read_document
 
 
 def doc(n: int, **over) -> dict:
@@ -226,10 +226,10 @@ def test_older_schema_is_migrated_step_by_step(tmp_path, monkeypatch):
     ArticleStore(tmp_path / "articles").add_batch([doc(1)])  # a pre-versioning directory: version 0
     ran = []
     monkeypatch.setattr(schema_mod, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr("storage.SCHEMA_VERSION", 3)
+    monkeypatch.setattr("storage.tinydb.SCHEMA_VERSION", 3)
     monkeypatch.setattr(schema_mod, "MIGRATIONS", {
         0: lambda d: ran.append((0, d)), 1: lambda d: ran.append((1, d)), 2: lambda d: ran.append((2, d))})
-    monkeypatch.setattr("storage.MIGRATIONS", schema_mod.MIGRATIONS)
+    monkeypatch.setattr("storage.tinydb.MIGRATIONS", schema_mod.MIGRATIONS)
     store = Store.open(tmp_path)
     assert [v for v, _ in ran] == [0, 1, 2]
     assert store.state.get_meta("schema") == 3
@@ -246,9 +246,9 @@ def test_heavy_fields_are_written_last_and_skipped_at_open(tmp_path, monkeypatch
     line = next(l for l in (tmp_path / "2026-11-28.json").read_text().splitlines() if '"id0001"' in l)
     assert line.index('"fetched_at"') < line.index('"text"') < line.index('"summary"') < line.index('"summaries"')
     decoded = []
-    real_loads, real_decode = json.loads, storage.safe._DECODE
+    real_loads, real_decode = json.loads, storage.tinydb.safe._DECODE
     monkeypatch.setattr(json, "loads", lambda b, *a, **k: decoded.append(b) or real_loads(b, *a, **k))
-    monkeypatch.setattr(storage.safe, "_DECODE", lambda text: decoded.append(text) or real_decode(text))
+    monkeypatch.setattr(storage.tinydb.safe, "_DECODE", lambda text: decoded.append(text) or real_decode(text))
     reopened = ArticleStore(tmp_path)
     monkeypatch.undo()
     assert decoded, "nothing was decoded at all: the check below would prove nothing"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bot.library import Library
-from bot.models import RawArticle
-from bot.stories import StoryIndex, similarity, sketch
+from bot.services.library import Library
+from bot.core.models import RawArticle
+from bot.core.stories import StoryIndex, similarity, sketch
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 STORY = (

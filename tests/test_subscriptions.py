@@ -8,13 +8,13 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-import bot.subscriptions as subs_module
-from bot.enrich import build_article
-from bot.library import Library
-from bot.models import RawArticle
-from bot.subscriptions import LIMIT_MESSAGE, MAX_TOPICS, Subscriptions
-from bot.topics import MAX_CHARS
-from storage.chats import ChatStore
+import bot.services.subscriptions as subs_module
+from bot.core.enrich import build_article
+from bot.services.library import Library
+from bot.core.models import RawArticle
+from bot.services.subscriptions import LIMIT_MESSAGE, MAX_TOPICS, Subscriptions
+from bot.core.topics import MAX_CHARS
+from storage.tinydb.chats import ChatStore
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 ALICE, BOB, GROUP = 111, 222, -1001

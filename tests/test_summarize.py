@@ -1,4 +1,4 @@
-"""bot.summarize: splitter cases, boilerplate and comment removal, summary lengths, the seed article."""
+"""bot.core.summarize: splitter cases, boilerplate and comment removal, summary lengths, the seed article."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.summarize import ALERT_MAX_WORDS, lead, split_sentences, story_text, summarize
+from bot.core.summarize import ALERT_MAX_WORDS, lead, split_sentences, story_text, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_NAME = "000_fa6bb3376613a56f.txt"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.timezones import is_quiet, parse_digest, parse_hhmm, parse_quiet, quiet_ends_at, resolve_timezone
+from bot.core.timezones import is_quiet, parse_digest, parse_hhmm, parse_quiet, quiet_ends_at, resolve_timezone
 
 UTC = timezone.utc
 

@@ -6,17 +6,8 @@ import random
 
 import pytest
 
-from bot.topics import (
-    MAX_CHARS,
-    MAX_TERMS,
-    Hit,
-    Match,
-    Topic,
-    TopicError,
-    TopicIndex,
-    fold,
-    match_topic,
-    parse_topic,
+from bot.core.topics import (
+    MAX_CHARS, MAX_TERMS, Hit, Match, Topic, TopicError, TopicIndex, fold, match_topic, parse_topic,
 )
 
 

@@ -1,0 +1,1 @@
+"""The command line: `newsbot ...` and its sub-commands (main.py), thin calls into the services."""

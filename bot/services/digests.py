@@ -1,0 +1,110 @@
+"""Digests: the recap a chat gets daily or weekly at its hour, in its time zone.
+
+A digest lists, for each of the chat's topics, every story that matched since the previous digest (for
+the first one, the last 24 h) — whether or not it already came as an instant alert. One entry per story,
+ranked by recency and by how many sources carried it. Nothing new -> no message.
+
+Scheduling: one APScheduler cron job per chat through PTB's JobQueue (named "digest:<chat>"), in the
+chat's zone, so DST is handled by zoneinfo; jobs are rebuilt from the chat store at every start because
+PTB does not persist them. A digest slot missed while the bot was down is sent at start when it is less
+than 6 h old. The slot time is recorded, and the digest goes through the outbox keyed by its slot, so a
+slot is never sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from storage.tinydb import parse_time
+
+from bot.core.enrich import story_of
+from bot.core.models import Article
+from bot.core.topics import TopicIndex, parse_topic
+
+log = logging.getLogger("newsbot.digests")
+MISSED_GRACE = timedelta(hours=6)
+FIRST_WINDOW = timedelta(hours=24)
+SCAN_LIMIT = 20_000  # articles looked at per digest, at most
+
+
+@dataclass
+class DigestEntry:
+    article: Article  # the story's first report
+    sources: list[str]  # every source that carried the story
+    latest: float  # newest report's time
+
+
+def slot_before(digest: dict, tz: str, now: datetime) -> datetime:
+    """The most recent scheduled time at or before `now` (aware, UTC)."""
+    zone = ZoneInfo(tz)
+    local = now.astimezone(zone)
+    hour, minute = (int(x) for x in digest["time"].split(":"))
+    for back in range(0, 8):
+        day = (local - timedelta(days=back)).date()
+        if digest.get("kind") == "weekly" and day.weekday() != int(digest.get("day", 0)):
+            continue
+        candidate = datetime.combine(day, time(hour, minute), tzinfo=zone)
+        # A local time skipped by a DST change resolves forwards, as the cron trigger does.
+        candidate = candidate.astimezone(timezone.utc).astimezone(zone)
+        if candidate <= local:
+            return candidate.astimezone(timezone.utc)
+    raise ValueError(f"no digest slot found for {digest}")
+
+
+def due_missed(digest: dict, tz: str, last_digest: str | None, now: datetime) -> datetime | None:
+    """The slot to send at start-up, if one was missed less than 6 h ago and not sent yet."""
+    slot = slot_before(digest, tz, now)
+    if now - slot > MISSED_GRACE:
+        return None
+    if last_digest and parse_time(last_digest) >= slot.timestamp():
+        return None
+    return slot
+
+
+def compose(library, topics: list, since: float, now: float, docs=None) -> list[tuple[object, list[DigestEntry]]]:
+    """For each topic (rows with .text), the stories matched by articles fetched since `since`.
+    `docs` may be given (an iterable of stored documents); by default the store is read."""
+    index = TopicIndex()
+    rows = {}
+    for row in topics:
+        try:
+            index.add(row.topic_id, parse_topic(row.text))
+            rows[row.topic_id] = row
+        except ValueError:
+            continue
+    if not rows:
+        return []
+    found: dict[object, dict[str, DigestEntry]] = {key: {} for key in rows}
+    source = docs if docs is not None else library.articles.fetched_since(since)
+    for n, doc in enumerate(source):
+        if n >= SCAN_LIMIT:
+            break
+        article = Article.from_doc(doc)
+        fetched = parse_time(article.fetched_at)
+        if fetched < since or fetched > now:
+            continue
+        published = parse_time(article.published) or fetched
+        story = article.story_id or article.id
+        for match in index.match(article.title, story_of(article)):
+            have = found[match.key].get(story)
+            if have is None:
+                found[match.key][story] = DigestEntry(article, [article.source] if article.source else [], published)
+                continue
+            if article.source and article.source not in have.sources:
+                have.sources.append(article.source)
+            if published < (parse_time(have.article.published) or parse_time(have.article.fetched_at)):
+                have.article = article  # the first report stands for the story
+            have.latest = max(have.latest, published)
+    out = []
+    for key, row in rows.items():
+        entries = sorted(found[key].values(), key=lambda e: (e.latest + 3600 * len(e.sources)), reverse=True)
+        if entries:
+            out.append((row, entries))
+    return out
+
+
+def since_for(last_digest: str | None, now: datetime) -> float:
+    return parse_time(last_digest) if last_digest else (now - FIRST_WINDOW).timestamp()

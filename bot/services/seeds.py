@@ -1,0 +1,29 @@
+"""The bundled seeds: ingested once, on the first start of an empty store, and pinned (retention keeps them),
+so the bot knows about Flynn from its very first start, offline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from bot.sources.files import discover, read_file
+from bot.services.library import IngestReport, Library
+
+SEEDED = "seeded"
+
+
+def seeds_dir() -> Path:
+    return Path(str(resources.files("seeds")))
+
+
+def ensure_seeded(library: Library, now: datetime) -> IngestReport | None:
+    """Ingest the seeds if this store never has; returns the report, or None when already done."""
+    state = library.store.state
+    if library.store.readonly or state.get_meta(SEEDED):
+        return None
+    paths, _ = discover([seeds_dir()])
+    raws = [a for p in paths for a in read_file(p).articles]
+    report = library.ingest(raws, now, pinned=True)
+    state.set_meta(SEEDED, {"at": now.isoformat(timespec="seconds"), "articles": len(report.stored)})
+    return report
