@@ -112,9 +112,9 @@ async def _stop(app) -> None:
     await app.shutdown()
     if app.post_shutdown:
         await app.post_shutdown(app)
-    services = app.bot_data.get("bench_services")
-    if services is not None:
-        services.close()
+    state = app.bot_data
+    if getattr(state, "has_services", False) and not state.owns_services:  # the baseline app has no services
+        state.services.close()
 
 
 async def _settle(app, core, timeout: float = 600.0) -> None:
@@ -174,12 +174,12 @@ def newsbot_app(data: Path, flood_limit: bool):
     import bot.telegram.app as app_module
     from bot.config import Settings
     from bot.telegram.fakeapi import InProcessRequest
-    from bot.services.container import Services
+    from bot.compose import open_services
 
     settings = Settings(token=TOKEN, telegram_api="http://fake.invalid/bot", data_dir=data, poll_seconds=1)
 
     def make(core):
-        services = Services.open(settings)
+        services = open_services(settings)
         limiter = app_module.PacedRateLimiter
         if not flood_limit:  # same class, only the ~30 messages/s overall limit switched off
             app_module.PacedRateLimiter = lambda **kw: limiter(overall_max_rate=0, **kw)
@@ -189,7 +189,6 @@ def newsbot_app(data: Path, flood_limit: bool):
                                                jobs=False)
         finally:
             app_module.PacedRateLimiter = limiter
-        app.bot_data["bench_services"] = services
         return app
 
     return make
@@ -314,7 +313,7 @@ async def time_latest(data: Path, names: list[str]) -> tuple[list[float], list[f
     core = BotAPICore()
     t = time.perf_counter()
     app = newsbot_app(data, flood_limit=True)(core)  # as built
-    services = app.bot_data["bench_services"]
+    services = app.bot_data.services
     open_s = time.perf_counter() - t
     chat = USERS[0]
     core.private_chat(chat, "Ann")

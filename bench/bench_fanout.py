@@ -4,7 +4,7 @@ stored article to its alert reaching Telegram.
 
 Everything runs in this process: the fake Bot API (bot.fakeapi.BotAPICore behind tests/fakebotapi_http's
 HTTP server, on its own threads), the real Services in a temporary data directory, and the real
-Application (build_application: ExtBot with bot.ratelimit.PacedRateLimiter, delivery_for, after_ingest).
+Application (build_bot: ExtBot with bot.telegram.ratelimit.PacedRateLimiter, delivery_for, after_ingest).
 
 - fan-out: 10,000 chats follow one topic (500 with --quick); one matching article is stored and
   after_ingest matches it, queues 10,000 alerts in the outbox and drains them. Measured from what the fake
@@ -108,13 +108,12 @@ async def _naive(base_url: str, core, chats: list[int], concurrency: int) -> lis
 
 
 async def _main(quick: bool) -> None:
-    from bot.telegram.app import build_application
+    from bot.compose import build_bot, open_services
     from bot.config import Settings
     from bot.services.delivery import IN_FLIGHT
     from bot.telegram.fakeapi import BotAPICore
     from bot.telegram.jobs import after_ingest
     from bot.core.models import RawArticle
-    from bot.services.container import Services
     from tests.fakebotapi_http import FakeBotAPIServer
 
     logging.getLogger("telegram").setLevel(logging.ERROR)
@@ -129,8 +128,8 @@ async def _main(quick: bool) -> None:
     try:
         data = Path(tmp.name)
         settings = Settings(token=TOKEN, telegram_api=server.base_url, data_dir=data, poll_seconds=1)
-        svc = Services.open(settings)
-        app = build_application(settings, services=svc, jobs=False)  # production rate limiter and pacing
+        svc = open_services(settings)
+        app = build_bot(settings, services=svc, jobs=False)  # production rate limiter and pacing
         await app.initialize()
         try:
             # ---- setup (not timed): chats and their topics, through the chat store and the topic index
@@ -155,10 +154,10 @@ async def _main(quick: bool) -> None:
                 raw = RawArticle(text=_story(rng, _word(n)), title=f"Report {n}: {_word(n)} on the agenda",
                                  url=f"https://news.example/latency/{n}", published=datetime.now(timezone.utc),
                                  source="Bench")
-                report = svc.library.ingest([raw], datetime.now(timezone.utc))
+                report = svc.intake.add([raw], datetime.now(timezone.utc))
                 stored_at = time.time()
                 before = len(core.calls_of("sendMessage"))
-                queued = await after_ingest(app, report.added)
+                queued = await after_ingest(app)
                 queued_s.append(time.time() - stored_at)
                 calls = [c for c in core.calls_of("sendMessage")[before:] if c.params.get("chat_id") == chat]
                 assert queued == 1 and calls and calls[-1].status == 200, (n, queued, calls)
@@ -176,10 +175,10 @@ async def _main(quick: bool) -> None:
             await asyncio.sleep(1.2)  # an empty rate window
             raw = RawArticle(text=_story(rng, FANOUT_TOPIC), title=f"{FANOUT_TOPIC} meets officials again",
                              url="https://news.example/fanout", published=datetime.now(timezone.utc), source="Bench")
-            report = svc.library.ingest([raw], datetime.now(timezone.utc))
+            report = svc.intake.add([raw], datetime.now(timezone.utc))
             before = len(core.calls_of("sendMessage"))
             started = time.perf_counter()
-            queued = await after_ingest(app, report.added)
+            queued = await after_ingest(app)
             total_s = time.perf_counter() - started
             calls = core.calls_of("sendMessage")[before:]
             sent, span, rate, slowest = _rate_stats(calls)

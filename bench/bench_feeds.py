@@ -161,6 +161,7 @@ def _baseline(urls: list[str]) -> tuple[float, int]:
 
 
 async def _polls(data_dir: str, port: int, n_feeds: int):
+    from bot.services.intake import Intake
     from bot.services.feeds import FeedService, Schedule
     from bot.sources.fetch import AddressPolicy, Fetcher
     from bot.services.library import Library
@@ -170,7 +171,7 @@ async def _polls(data_dir: str, port: int, n_feeds: int):
     policy = AddressPolicy(allow_private=True, resolver_overrides=hosts)
     now = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
     async with Fetcher(policy=policy) as fetcher:
-        async with FeedService(library, fetcher, schedule=Schedule(interval=300)) as service:
+        async with FeedService(Intake(library), fetcher, schedule=Schedule(interval=300)) as service:
             service.add_sources([(f"http://feed{i}.bench.test:{port}/feed/{i}.xml", "", []) for i in range(n_feeds)],
                                 now=now)
             idle_main, idle_total = rss_mb(), rss_mb() + _children_rss_mb()

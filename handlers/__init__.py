@@ -7,10 +7,12 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.core.formatting import esc
 from handlers import commands
-from handlers.callbacks import on_callback
+from handlers.callbacks import register_buttons
+from handlers.state import Context
 from handlers.common import reply, services
 from handlers.text import free_text
 
@@ -26,7 +28,7 @@ COMMAND_HANDLERS = {
 }
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or update.effective_chat is None:
         return
@@ -34,12 +36,10 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if update.effective_chat.type != ChatType.PRIVATE and f"@{context.bot.username}".lower() not in text.lower():
         return  # in groups, commands meant for other bots are not ours to answer
     word = text.split()[0].split("@")[0][:40] if text.split() else "/"
-    from bot.core.formatting import esc
-
     await reply(update, context, f"I don't know {esc(word)}. /help lists what I can do.")
 
 
-async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def migrated(update: Update, context: Context) -> None:
     """A group became a supergroup: its topics, settings and queue move to the new id."""
     message = update.effective_message
     if message is None or not message.migrate_to_chat_id:
@@ -52,7 +52,7 @@ async def migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("chat %s migrated to %s", old, new)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     log.error("while handling an update: %s", context.error, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
@@ -65,7 +65,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(application: Application) -> None:
     for name, callback in COMMAND_HANDLERS.items():
         application.add_handler(CommandHandler(name, callback))
-    application.add_handler(CallbackQueryHandler(on_callback))
+    register_buttons(application)
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, migrated))
     application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, free_text))

@@ -8,13 +8,13 @@ import json
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.core import formatting as fmt
 from bot.core.formatting.help_text import HELP_HTML, START_HTML, START_KEYBOARD, TOPIC_SYNTAX_HTML
 from bot.core.timezones import parse_digest, parse_quiet, resolve_timezone
 from bot.core.topics import parse_topic
 
+from handlers.state import Context
 from handlers.common import allowed, may_change, reply, services
 
 MAX_ARG = 1000  # longer arguments are refused before any parsing
@@ -27,31 +27,24 @@ def command_args(update: Update) -> str:
     return parts[1].strip() if len(parts) > 1 else ""
 
 
-def _reschedule_digest(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
-    """The chat's digest job follows its settings (time, zone, or gone after /stop)."""
-    hook = context.bot_data.get("on_digest_change")
-    if hook:
-        hook(chat_id)
-
-
-async def _too_long(update: Update, context: ContextTypes.DEFAULT_TYPE, arg: str) -> bool:
+async def _too_long(update: Update, context: Context, arg: str) -> bool:
     if len(arg) > MAX_ARG:
         await reply(update, context, f"That is {len(arg):,} characters; commands take at most {MAX_ARG:,}.")
         return True
     return False
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     if await allowed(update, context):
         await reply(update, context, START_HTML, START_KEYBOARD)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     if await allowed(update, context):
         await reply(update, context, HELP_HTML)
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     text = command_args(update)
@@ -64,7 +57,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await do_subscribe(update, context, text)
 
 
-async def do_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+async def do_subscribe(update: Update, context: Context, text: str) -> None:
     svc = services(context)
     chat = update.effective_chat
     result = svc.subscriptions.subscribe(chat.id, text, svc.now(), with_preview=False)
@@ -77,7 +70,7 @@ async def do_subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     await reply(update, context, *fmt.render_subscribed(result.topic, preview, svc.now(), tz))
 
 
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     ref = command_args(update)
@@ -90,7 +83,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await reply(update, context, fmt.esc(result.message))
 
 
-async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def topics(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     svc = services(context)
@@ -98,7 +91,7 @@ async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, *fmt.render_topics(rows, svc.now()))
 
 
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def latest(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     name = command_args(update)
@@ -109,21 +102,21 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_latest(update, context, name)
 
 
-async def answer_latest(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> None:
+async def answer_latest(update: Update, context: Context, name: str) -> None:
     svc = services(context)
     tz = svc.chats.get_chat(update.effective_chat.id).tz
     result = await asyncio.to_thread(svc.library.latest_on, name, 5)  # may read article text: off the loop
     await reply(update, context, *fmt.render_latest(name, result, svc.now(), tz))
 
 
-async def who(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> None:
+async def who(update: Update, context: Context, name: str) -> None:
     svc = services(context)
     tz = svc.chats.get_chat(update.effective_chat.id).tz
     result = await asyncio.to_thread(svc.library.latest_on, name, 3)
     await reply(update, context, *fmt.render_who(name, result, svc.now(), tz))
 
 
-async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def search(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     query = command_args(update)
@@ -139,7 +132,7 @@ async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, *fmt.render_article_list(title, found, svc.now(), tz))
 
 
-async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def summary(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     svc = services(context)
@@ -164,7 +157,7 @@ async def summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, fmt.render_summary(article))
 
 
-async def summary_of_url(update: Update, context: ContextTypes.DEFAULT_TYPE, url: str) -> None:
+async def summary_of_url(update: Update, context: Context, url: str) -> None:
     """A link a user gives goes through the same guarded fetcher as feeds (no private addresses)."""
     from bot.sources.webpage import fetch_article
 
@@ -180,7 +173,7 @@ async def summary_of_url(update: Update, context: ContextTypes.DEFAULT_TYPE, url
     await reply(update, context, fmt.render_summary(outcome.article))
 
 
-async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def digest(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     svc = services(context)
@@ -198,19 +191,18 @@ async def digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, fmt.esc(str(exc)))
         return
     if parsed == "now":
-        from bot.telegram.jobs import send_digest_now
-
-        await send_digest_now(context, chat_id)
+        if await svc.digests.queue_now(chat_id):
+            await context.bot_data.deliver()
         return
     if not await may_change(update, context):
         return
     svc.chats.update_chat(chat_id, digest=None if parsed == "off" else parsed)
-    _reschedule_digest(context, chat_id)
+    context.bot_data.reschedule_digest(chat_id)
     await reply(update, context, fmt.render_digest_setting(None if parsed == "off" else parsed,
                                                            svc.chats.get_chat(chat_id).tz))
 
 
-async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def timezone(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     svc = services(context)
@@ -230,11 +222,11 @@ async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_change(update, context):
         return
     svc.chats.update_chat(chat_id, tz=name)
-    _reschedule_digest(context, chat_id)
+    context.bot_data.reschedule_digest(chat_id)
     await reply(update, context, f"Time zone set to <b>{fmt.esc(name)}</b>. Digests and quiet hours follow it.")
 
 
-async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def quiet(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     svc = services(context)
@@ -263,7 +255,7 @@ async def quiet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, "Quiet hours are off.")
 
 
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     svc = services(context)
@@ -271,18 +263,18 @@ async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, fmt.render_sources(feeds, svc.now()))
 
 
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: Context) -> None:
     if not await allowed(update, context) or not await may_change(update, context):
         return
     svc = services(context)
     removed = svc.subscriptions.forget(update.effective_chat.id)
-    _reschedule_digest(context, update.effective_chat.id)
+    context.bot_data.reschedule_digest(update.effective_chat.id)
     count = len(removed.get("topics", [])) if isinstance(removed, dict) else 0
     await reply(update, context, f"Done: I forgot this chat — {count} topic(s), its settings and history. "
                 "Nothing more will be sent here. /start begins again.")
 
 
-async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def export(update: Update, context: Context) -> None:
     if not await allowed(update, context):
         return
     svc = services(context)
@@ -295,7 +287,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # ---- admins ------------------------------------------------------------------------------------
 
 
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _admin(update: Update, context: Context) -> bool:
     if not await allowed(update, context):
         return False
     user = update.effective_user
@@ -305,7 +297,7 @@ async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return False
 
 
-async def addsource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def addsource(update: Update, context: Context) -> None:
     if not await _admin(update, context):
         return
     svc = services(context)
@@ -328,7 +320,7 @@ async def addsource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, text)
 
 
-async def removesource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def removesource(update: Update, context: Context) -> None:
     if not await _admin(update, context):
         return
     svc = services(context)
@@ -346,13 +338,12 @@ async def removesource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await reply(update, context, f"Not removed: {fmt.esc(result.error or result.status)}")
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: Context) -> None:
     if not await _admin(update, context):
         return
     svc = services(context)
     now = svc.now()
     feeds = svc.feeds.list_feeds() if svc.feeds else []
-    outbox = context.bot_data.get("outbox_length", lambda: 0)()
     figures = {
         "chats": svc.chats.count_chats(),
         "topics": len(svc.chats.all_topics()),
@@ -361,7 +352,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         "feeds": len(feeds),
         "feeds failing": sum(1 for f in feeds if getattr(f, "failing", False)),
         "alerts sent today": svc.counters.get(f"alerts:{now:%Y-%m-%d}", 0),
-        "queue length": outbox,
+        "queue length": len(svc.outbox),
         "up since": f"{svc.started:%Y-%m-%d %H:%M} UTC ({(now - svc.started) // timedelta(minutes=1)} min)",
     }
     await reply(update, context, "<b>Stats</b>\n" + "\n".join(f"{k}: {fmt.esc(str(v))}" for k, v in figures.items()))

@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
 from bot.core.formatting import split_html
 from bot.services.container import Services
+from handlers.state import Context
 
 log = logging.getLogger("newsbot.handlers")
 
@@ -20,8 +20,8 @@ Keyboard = Sequence[Sequence[tuple[str, str]]]
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["services"]
+def services(context: Context) -> Services:
+    return context.bot_data.services
 
 
 def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -31,7 +31,7 @@ def markup(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
                                  for row in keyboard if row])
 
 
-async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, html: str, keyboard: Keyboard | None = None,
+async def reply(update: Update, context: Context, html: str, keyboard: Keyboard | None = None,
                 preview: bool = False) -> None:
     """Send `html` to the update's chat, split on line boundaries within Telegram's limit; the buttons go
     on the last part. Link previews are off unless asked for (lists should not unfurl)."""
@@ -46,7 +46,7 @@ async def reply(update: Update, context: ContextTypes.DEFAULT_TYPE, html: str, k
                                        link_preview_options=None if preview else NO_PREVIEW)
 
 
-async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def allowed(update: Update, context: Context) -> bool:
     """Private deployments (NEWSBOT_ALLOWED_CHATS): other chats get one polite line and nothing else.
     Any message also marks the chat as seen (and un-pauses a chat that had blocked the bot)."""
     chat = update.effective_chat
@@ -61,7 +61,7 @@ async def allowed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return True
 
 
-async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def may_change(update: Update, context: Context) -> bool:
     """In groups only the group's admins change its topics and settings; in private chats, the user."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or chat.type == ChatType.PRIVATE:
@@ -77,7 +77,3 @@ async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
         return True
     await reply(update, context, "Only this group's admins can change what it follows.")
     return False
-
-
-def args_text(context: ContextTypes.DEFAULT_TYPE) -> str:
-    return " ".join(context.args or []).strip()

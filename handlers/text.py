@@ -7,9 +7,10 @@ import re
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
+from bot.core.formatting import esc
 from handlers.commands import MAX_ARG, answer_latest, do_subscribe, who
+from handlers.state import Context
 from handlers.common import allowed, reply, services
 
 _Q = r"[\s?!.]*$"
@@ -38,7 +39,7 @@ def intent(text: str) -> tuple[str, str] | None:
     return None
 
 
-async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def free_text(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE or not update.effective_message:
         return
@@ -61,6 +62,4 @@ async def free_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await do_subscribe(update, context, subject)
     else:
         result = services(context).subscriptions.unsubscribe(chat.id, subject)
-        from bot.core.formatting import esc
-
         await reply(update, context, esc(result.message))

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.telegram.app import build_application
+from bot.compose import build_bot, open_services
 from bot.config import Settings
 from bot.telegram.fakeapi import BotAPICore, BotMessage, InProcessRequest
 from bot.core.models import RawArticle
-from bot.services.container import Services
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 USER = 1001
@@ -79,15 +78,15 @@ class Bot:
         return [c for c in self.core.calls if c.status >= 400 and c.method.lower() != "getupdates"]
 
     def ingest(self, *raws: RawArticle) -> list[str]:
-        report = self.services.library.ingest(list(raws), self.clock())
+        report = self.services.intake.add(list(raws), self.clock())
         return report.added + report.updated
 
     async def publish(self, *raws: RawArticle) -> int:
         """New articles arrive (as from a feed poll): stored, matched, alerts delivered."""
         from bot.telegram.jobs import after_ingest
 
-        ids = self.ingest(*raws)
-        queued = await after_ingest(self.application, ids)
+        self.ingest(*raws)
+        queued = await after_ingest(self.application)
         await self.idle()
         return queued
 
@@ -110,10 +109,9 @@ class running_bot:
         self.settings = settings_for(data, **settings)
 
     async def __aenter__(self) -> Bot:
-        self.services = Services.open(self.settings, clock=self.clock)
-        self.app = build_application(self.settings, services=self.services, request=InProcessRequest(self.core),
-                                     get_updates_request=InProcessRequest(self.core), clock=self.clock,
-                                     per_chat_interval=0, jobs=self.jobs)
+        self.services = open_services(self.settings, clock=self.clock)
+        self.app = build_bot(self.settings, services=self.services, request=InProcessRequest(self.core),
+                             get_updates_request=InProcessRequest(self.core), per_chat_interval=0, jobs=self.jobs)
         for chat in (USER, ADMIN):
             self.core.private_chat(chat, "Ann" if chat == USER else "Admin")
         await self.app.initialize()

@@ -25,13 +25,14 @@ if str(ROOT) not in sys.path:
 from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.services.delivery import IN_FLIGHT, Delivery  # noqa: E402
+from bot.services.delivery import IN_FLIGHT, Delivery, OutMessage  # noqa: E402
+from bot.telegram.sender import PTBSender  # noqa: E402
 from storage.tinydb.chats import ChatStore  # noqa: E402
 from storage.tinydb.outbox import Outbox, OutboxItem  # noqa: E402
 
 
-def render(items: list[OutboxItem]) -> list[tuple[str, None]]:
-    return [(f"alert {items[0].key}", None)]
+def render(items: list[OutboxItem]) -> list[OutMessage]:
+    return [OutMessage(f"alert {items[0].key}")]
 
 
 async def main(data: Path, base_url: str, token: str) -> int:
@@ -42,7 +43,7 @@ async def main(data: Path, base_url: str, token: str) -> int:
     request = HTTPXRequest(connection_pool_size=IN_FLIGHT + 2, pool_timeout=10.0, read_timeout=10.0)
     bot = Bot(token, base_url=base_url, request=request)
     await bot.initialize()
-    delivery = Delivery(bot, outbox, chats, render, clock=time.time)
+    delivery = Delivery(PTBSender(bot), outbox, chats, render, clock=time.time)
     print("ready", flush=True)
     sent = dropped = deferred = 0
     try:

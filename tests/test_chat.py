@@ -199,10 +199,10 @@ async def test_alert_arrives_once_per_story_and_explains_itself(tmp_path):
         assert bot.errors() == []
     # A restart over the same data: matching the same articles again sends nothing.
     async with running_bot(tmp_path) as bot:
-        ids = [a.id for a in bot.services.library.search("Flynn prosecutors")]
+        bot.services.watcher.submit(bot.services.library.search("Flynn prosecutors"))
         from bot.telegram.jobs import after_ingest
 
-        assert await after_ingest(bot.application, ids) == 0
+        assert await after_ingest(bot.application) == 0
         await bot.idle()
         assert bot.core.sent(USER) == []
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.text import fold
+from bot.core.text import fold_search
 from storage.tinydb import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,7 +110,7 @@ def test_search_and_latest_limits(tmp_path):
 def test_second_writer_is_refused_while_readers_work(tmp_path):
     data = tmp_path / "d"
     assert newsbot("latest", "Flynn", data=data).returncode == 0  # creates and seeds the store
-    owner = Store.open(data, fold_title=fold)
+    owner = Store.open(data, fold_title=fold_search)
     try:
         refused = newsbot("feeds", "add", "http://127.0.0.1:9/feed.xml", data=data)
         assert refused.returncode == 1

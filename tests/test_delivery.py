@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.services.delivery import BACKOFF, MAX_ATTEMPTS, Delivery
+from bot.services.delivery import BACKOFF, MAX_ATTEMPTS, Delivery, OutMessage
+from bot.telegram.sender import PTBSender
 from bot.telegram.fakeapi import BotAPICore, InProcessRequest
 from storage.tinydb.chats import ChatStore
 from storage.tinydb.outbox import Outbox, OutboxItem
@@ -57,9 +58,9 @@ class TimedBot:
         return await self.bot.send_message(chat_id, text, **kwargs)
 
 
-def render(items: list[OutboxItem]) -> list[tuple[str, None]]:
+def render(items: list[OutboxItem]) -> list[OutMessage]:
     item = items[0]
-    return [(item.data.get("html") or f"<b>alert</b> {item.key}", None)]
+    return [OutMessage(item.data.get("html") or f"<b>alert</b> {item.key}")]
 
 
 @dataclass
@@ -73,7 +74,7 @@ class Rig:
     logs: list[str] = field(default_factory=list)
 
     def delivery(self, in_flight: int = 2) -> Delivery:
-        return Delivery(self.bot, self.outbox, self.chats, render, clock=self.clock, in_flight=in_flight,
+        return Delivery(PTBSender(self.bot), self.outbox, self.chats, render, clock=self.clock, in_flight=in_flight,
                         sleep=self.clock.sleep)
 
     def queue(self, chat: int, *keys: str, due: float | None = None, **data) -> list[OutboxItem]:

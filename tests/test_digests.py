@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.services.intake import Intake
 from bot.services.digests import compose, due_missed, since_for, slot_before
 from bot.services.library import Library
 from bot.core.models import RawArticle
@@ -72,21 +73,23 @@ def test_compose_groups_by_story_and_ranks(tmp_path):
     try:
         story = ("Michael Flynn spoke to Sergey Kislyak about sanctions during the transition, according to "
                  "two associates who described the contacts to reporters on Thursday in Washington. ") * 3
-        library.ingest([RawArticle(story, "Flynn and Kislyak", "https://a.example/1", now - timedelta(hours=5), "A")],
+        Intake(library).add([RawArticle(story, "Flynn and Kislyak", "https://a.example/1", now - timedelta(hours=5), "A")],
                        now - timedelta(hours=5))
-        library.ingest([RawArticle(story + " More detail.", "Flynn talks", "https://b.example/2", now - timedelta(hours=2), "B"),
+        Intake(library).add([RawArticle(story + " More detail.", "Flynn talks", "https://b.example/2", now - timedelta(hours=2), "B"),
                         RawArticle("Syria talks resumed in Geneva with envoys from Iran and Russia present.", "Syria",
                                    "https://c.example/3", now - timedelta(hours=1), "C")],
                        now - timedelta(hours=1))
-        library.ingest([RawArticle("Old Flynn news from long ago about the campaign and the transition.", "Old",
+        Intake(library).add([RawArticle("Old Flynn news from long ago about the campaign and the transition.", "Old",
                                    "https://d.example/4", now - timedelta(days=3), "D")], now - timedelta(days=3))
-        groups = compose(library, [Row(1, "Flynn"), Row(2, "Syria OR Iran"), Row(3, "Nobody")],
-                         since_for(None, now), now.timestamp())
+        since = since_for(None, now)
+        groups = compose([Row(1, "Flynn"), Row(2, "Syria OR Iran"), Row(3, "Nobody")], since, now.timestamp(),
+                         library.articles.fetched_since(since))
         assert [row.topic_id for row, _ in groups] == [1, 2]
         flynn = groups[0][1]
         assert len(flynn) == 1  # two reports, one story, the old article left out
         assert flynn[0].article.title == "Flynn and Kislyak" and sorted(flynn[0].sources) == ["A", "B"]
         assert [e.article.title for e in groups[1][1]] == ["Syria"]
-        assert compose(library, [Row(1, "Flynn")], now.timestamp(), now.timestamp()) == []
+        assert compose([Row(1, "Flynn")], now.timestamp(), now.timestamp(),
+                       library.articles.fetched_since(now.timestamp())) == []
     finally:
         library.close()

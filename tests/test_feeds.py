@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from httpfixtures import Route, http_server  # noqa: F401
 
+from bot.services.intake import Intake
 from bot.services.feeds import (
     FeedService, Schedule, cache_max_age, feed_id, feed_key, feed_ttl, is_due, is_teaser, record_failure,
     record_success,
@@ -71,7 +72,7 @@ def library(tmp_path):
 @pytest.fixture
 async def service(library):
     fetcher = Fetcher(policy=AddressPolicy(allow_private=True), deadline=3.0, connect_timeout=2.0, stall_timeout=1.0)
-    svc = FeedService(library, fetcher, schedule=Schedule(interval=60, jitter=0), workers=0)
+    svc = FeedService(Intake(library), fetcher, schedule=Schedule(interval=60, jitter=0), workers=0)
     yield svc
     await svc.aclose()
     await fetcher.aclose()
@@ -222,7 +223,7 @@ async def test_add_html_page_gives_a_clear_error_or_uses_the_advertised_feed(ser
 async def test_add_refuses_bad_urls_and_private_addresses_by_default(library, http_server):
     http_server.route("/feed.xml", Route(body=rss("X", full_items("a", 1))))
     async with Fetcher() as strict:  # the default policy: no loopback
-        svc = FeedService(library, strict, workers=0)
+        svc = FeedService(Intake(library), strict, workers=0)
         blocked = await svc.add_feed(http_server.url("/feed.xml"), now=NOW)
         assert blocked.status == "invalid" and "loopback" in blocked.error
         assert (await svc.add_feed("ftp://example.com/feed", now=NOW)).status == "invalid"
@@ -379,7 +380,7 @@ async def test_one_feed_is_never_polled_twice_at_once(service, http_server):
 async def test_poll_uses_a_process_pool_for_parsing_and_enrichment(library, http_server):
     http_server.route("/feed.xml", Route(body=rss("Pool", full_items("p", 30))))
     async with Fetcher(policy=AddressPolicy(allow_private=True)) as fetcher:
-        async with FeedService(library, fetcher, workers=1) as svc:
+        async with FeedService(Intake(library), fetcher, workers=1) as svc:
             add_state(svc, http_server.url("/feed.xml"))
             report = await svc.poll_due(NOW)
             assert svc._pool is not None  # really went through the pool

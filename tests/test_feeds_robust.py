@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from httpfixtures import LocalHTTPServer, Route, gzip_bomb, http_server, redirect  # noqa: F401
 
+from bot.services.intake import Intake
 from bot.services.feeds import FeedService, Schedule
 from bot.sources.fetch import AddressPolicy, Fetcher
 from bot.services.library import Library
@@ -62,7 +63,7 @@ async def test_hostile_servers_each_end_in_one_warning(library, http_server, cap
     urls["dns"] = http_server.url("/plain", host="nowhere.invalid")
     policy = AddressPolicy(allow_private=True, resolver_overrides={"nowhere.invalid": []})
     async with Fetcher(policy=policy, deadline=3.0, connect_timeout=2.0, stall_timeout=1.0) as fetcher:
-        async with FeedService(library, fetcher, schedule=Schedule(interval=60, jitter=0), workers=0) as service:
+        async with FeedService(Intake(library), fetcher, schedule=Schedule(interval=60, jitter=0), workers=0) as service:
             service.add_sources([(u, name, []) for name, u in urls.items()], now=NOW)
             started = time.monotonic()
             with caplog.at_level(logging.WARNING, logger="newsbot.feeds"):
@@ -104,7 +105,7 @@ async def test_every_shared_feed_file_polls_without_crash_or_hang(library, caplo
             urls.append(server.url(route))
         async with Fetcher(policy=AddressPolicy(allow_private=True), deadline=5.0) as fetcher:
             # max_pages=0: entry links point at the real internet; this test is about the feeds themselves.
-            async with FeedService(library, fetcher, max_pages=0, workers=2) as service:
+            async with FeedService(Intake(library), fetcher, max_pages=0, workers=2) as service:
                 service.add_sources([(u, "", []) for u in urls], now=NOW)
                 started = time.monotonic()
                 with caplog.at_level(logging.WARNING, logger="newsbot.feeds"):

@@ -6,10 +6,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot.services.intake import Intake
 from bot.core.enrich import EmptyArticle, build_article
 from bot.services.library import Library
 from bot.core.models import RawArticle
-from bot.core.text import derive_title, fold
+from bot.core.text import derive_title, fold_search
 from bot.core.urls import canonical_url
 from storage.tinydb import Store
 
@@ -18,7 +19,7 @@ NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 
 @pytest.fixture
 def library(tmp_path):
-    store = Store.open(tmp_path, fold_title=fold)
+    store = Store.open(tmp_path, fold_title=fold_search)
     yield Library(store)
     store.close()
 
@@ -61,8 +62,8 @@ def test_ids_are_stable_from_url_else_text():
 
 
 def test_ingest_dedups_by_canonical_url_and_by_text(library):
-    first = library.ingest([raw("Flynn spoke to Kislyak.", "Flynn story", "https://n.example/1?utm_source=tw")], NOW)
-    again = library.ingest([
+    first = Intake(library).add([raw("Flynn spoke to Kislyak.", "Flynn story", "https://n.example/1?utm_source=tw")], NOW)
+    again = Intake(library).add([
         raw("Flynn spoke to Kislyak. Updated with more detail.", "Flynn story (updated)", "https://n.example/1"),
         raw("FLYNN spoke to   Kislyak!", "Another outlet", "https://other.example/copy"),  # same normalised text
     ], NOW + timedelta(hours=1))
@@ -74,7 +75,7 @@ def test_ingest_dedups_by_canonical_url_and_by_text(library):
 
 
 def test_latest_is_whole_word_and_newest_first(library):
-    library.ingest([
+    Intake(library).add([
         raw("Michael Flynn pleaded guilty.", "Old Flynn", "https://n.example/1", days_ago=3),
         raw("A parade in Flynnville drew crowds.", "Town news", "https://n.example/2", days_ago=1),
         raw("Flynn’s lawyer spoke to reporters.", "New Flynn", "https://n.example/3", days_ago=0),
@@ -91,12 +92,12 @@ def test_latest_is_whole_word_and_newest_first(library):
 
 
 def test_latest_falls_back_to_text_for_words_never_capitalised(library):
-    library.ingest([raw("the sanctions were lifted", "", "https://n.example/9")], NOW)
+    Intake(library).add([raw("the sanctions were lifted", "", "https://n.example/9")], NOW)
     assert [a.url for a in library.latest("sanctions")] == ["https://n.example/9"]
 
 
 def test_search_ranks_title_hits_first_then_recency(library):
-    library.ingest([
+    Intake(library).add([
         raw("Body mentions sanctions on Russia.", "Markets today", "https://n.example/1", days_ago=0),
         raw("Nothing here.", "Russia sanctions extended", "https://n.example/2", days_ago=5),
         raw("Older body about sanctions and Russia.", "Weekly recap", "https://n.example/3", days_ago=9),
@@ -109,8 +110,8 @@ def test_search_ranks_title_hits_first_then_recency(library):
 
 
 def test_text_search_sees_updates_of_recent_articles(library):
-    library.ingest([raw("A quiet day at the council.", "Council", "https://n.example/c")], NOW)
+    Intake(library).add([raw("A quiet day at the council.", "Council", "https://n.example/c")], NOW)
     assert library.search("bridge") == []
-    library.ingest([raw("The council approved a new bridge.", "Council", "https://n.example/c")], NOW)
+    Intake(library).add([raw("The council approved a new bridge.", "Council", "https://n.example/c")], NOW)
     assert [a.title for a in library.search("bridge")] == ["Council"]
     assert [a.url for a in library.latest("approved")] == ["https://n.example/c"]

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from bot.services.intake import Intake
 from bot.services.feeds import FeedService
 from bot.sources.fetch import AddressPolicy
 from bot.services.library import Library
@@ -124,7 +125,7 @@ def test_oversized_opml_is_refused_before_parsing():
 def test_service_import_and_export(tmp_path):
     library = Library.open(tmp_path / "data")
     try:
-        service = FeedService(library, fetcher=None, policy=AddressPolicy(), workers=0)
+        service = FeedService(Intake(library), fetcher=None, policy=AddressPolicy(), workers=0)
         report = service.import_opml(FEEDLY, now=NOW)
         assert len(report.added) == 5 and report.problems
         again = service.import_opml(FEEDLY, now=NOW)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from bot.services.intake import Intake
 from bot.services.library import Library
 from bot.core.models import RawArticle
 from bot.core.stories import StoryIndex, similarity, sketch
@@ -54,9 +55,9 @@ def test_index_respects_the_48_hour_window():
 def test_ingest_gives_one_story_id_across_sources(tmp_path):
     library = Library.open(tmp_path, now=NOW.timestamp())
     try:
-        first = library.ingest([RawArticle(STORY, "Flynn spoke to Kislyak", "https://a.example/1", NOW, "A")], NOW)
+        first = Intake(library).add([RawArticle(STORY, "Flynn spoke to Kislyak", "https://a.example/1", NOW, "A")], NOW)
         later = NOW + timedelta(hours=5)
-        second = library.ingest([
+        second = Intake(library).add([
             RawArticle(rewrite(STORY), "Flynn talked to Russian envoy", "https://b.example/x", later, "B"),
             RawArticle(OTHER, "Hajj stampede", "https://b.example/y", later, "B"),
         ], later)
@@ -65,14 +66,14 @@ def test_ingest_gives_one_story_id_across_sources(tmp_path):
         assert two.story_id == one.id
         assert other.story_id == other.id
         # An update of a stored article keeps its story.
-        library.ingest([RawArticle(OTHER + " Updated.", "Hajj stampede (update)", "https://b.example/y", later, "B")], later)
+        Intake(library).add([RawArticle(OTHER + " Updated.", "Hajj stampede (update)", "https://b.example/y", later, "B")], later)
         assert library.get(other.id).story_id == other.id
     finally:
         library.close()
     # Reopened: the index is rebuilt from the stored sketches, so a third source still joins.
     reopened = Library.open(tmp_path, now=(NOW + timedelta(hours=6)).timestamp())
     try:
-        third = reopened.ingest([RawArticle(rewrite(STORY) + " More.", "Third", "https://c.example/z",
+        third = Intake(reopened).add([RawArticle(rewrite(STORY) + " More.", "Third", "https://c.example/z",
                                             NOW + timedelta(hours=6), "C")], NOW + timedelta(hours=6))
         assert reopened.get(third.added[0]).story_id == one.id
     finally:

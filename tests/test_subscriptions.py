@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import bot.services.subscriptions as subs_module
+from bot.services.intake import Intake
 from bot.core.enrich import build_article
 from bot.services.library import Library
 from bot.core.models import RawArticle
@@ -38,7 +39,7 @@ ARTICLES = [
 @pytest.fixture
 def world(tmp_path):
     library = Library.open(tmp_path / "data", now=NOW.timestamp())
-    library.ingest(ARTICLES, NOW)
+    Intake(library).add(ARTICLES, NOW)
     chats = ChatStore(tmp_path / "data" / "chats")
     for chat_id, kind in ((ALICE, "private"), (BOB, "private"), (GROUP, "group")):
         chats.ensure_chat(chat_id, kind, str(chat_id), NOW)
@@ -220,7 +221,7 @@ def big_library(tmp_path_factory):
             title, text = f"Flynn report {i}", f"Michael Flynn was mentioned in report {i}."
         docs.append(build_article(RawArticle(text=text, title=title, url=f"https://big.example/{i}",
                                              published=NOW - timedelta(minutes=3000 - i)), NOW, enrich=False).to_doc())
-    library.store_built(docs, NOW)
+    Intake(library).store(docs, NOW)
     yield library
     library.close()
 

@@ -12,7 +12,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.cli.runtime import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliError, open_library, utcnow
+from bot.core.times import iso
+from bot.services.intake import Intake
+from bot.compose import open_library
+from bot.cli.runtime import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliError
+from bot.core.times import utcnow
 
 
 def add_commands(sub) -> argparse.ArgumentParser:
@@ -58,7 +62,7 @@ def _group_usage(parser: argparse.ArgumentParser) -> int:
 def _service(library, settings):
     from bot.services.feeds import FeedService
 
-    return FeedService.from_settings(library, settings)
+    return FeedService.from_settings(Intake(library), settings)
 
 
 def _policy(settings):
@@ -72,9 +76,6 @@ def _when(dt: datetime | None) -> str:
 
 
 def _feed_json(feed) -> dict:
-    def iso(dt):
-        return dt.isoformat(timespec="seconds") if dt else None
-
     return {"id": feed.id, "name": feed.name, "url": feed.url, "tags": feed.tags, "items": feed.articles,
             "entries": feed.entries, "last_success": iso(feed.last_success), "last_error": feed.last_error,
             "last_error_at": iso(feed.last_error_at), "failures": feed.failures, "failing": feed.failing,
@@ -151,7 +152,7 @@ def cmd_remove(args: argparse.Namespace, settings) -> int:
 
     library = open_library(settings)
     try:
-        result = FeedService(library, fetcher=None).remove_feed(args.target)
+        result = FeedService(Intake(library), fetcher=None).remove_feed(args.target)
     finally:
         library.close()
     if not result.ok:
@@ -222,7 +223,7 @@ def cmd_import(args: argparse.Namespace, settings) -> int:
         raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from None
     library = open_library(settings)
     try:
-        report = FeedService(library, fetcher=None, policy=_policy(settings)).import_opml(data, now=utcnow())
+        report = FeedService(Intake(library), fetcher=None, policy=_policy(settings)).import_opml(data, now=utcnow())
     except OpmlError as exc:
         raise CliError(f"{args.file}: {exc}") from None
     finally:
@@ -240,7 +241,7 @@ def cmd_export(args: argparse.Namespace, settings) -> int:
 
     library = open_library(settings, fallback_readonly=True)
     try:
-        service = FeedService(library, fetcher=None)
+        service = FeedService(Intake(library), fetcher=None)
         data = service.export_opml(now=utcnow())
         count = len(service.list_feeds())
     finally:
@@ -264,7 +265,7 @@ def cmd_add_defaults(args: argparse.Namespace, settings) -> int:
 
     library = open_library(settings)
     try:
-        report = FeedService(library, fetcher=None, policy=_policy(settings)).add_defaults(now=utcnow())
+        report = FeedService(Intake(library), fetcher=None, policy=_policy(settings)).add_defaults(now=utcnow())
     finally:
         library.close()
     for problem in report.problems:

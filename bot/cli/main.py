@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import json
 import secrets
@@ -15,8 +16,14 @@ from storage.tinydb import CorruptFile, SchemaTooNew, StoreLocked
 
 from bot import __version__
 from bot.config import ConfigError, Settings
+from bot.cli.logs import configure_logging
+from bot.compose import build_bot, open_library, open_services
+from bot.services.intake import Intake
+from bot.telegram.console import run_console
+from bot.telegram.fakeapi import BotAPICore, InProcessRequest
 from bot.services.library import Library
-from bot.cli.runtime import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliError, open_library, utcnow
+from bot.cli.runtime import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliError
+from bot.core.times import utcnow
 from bot.core.models import Article
 
 def print_articles(articles: Sequence[Article], as_json: bool, empty: str) -> None:
@@ -105,7 +112,7 @@ def _drop_into_inbox(settings: Settings, paths: list[Path]) -> int:
 def _flush(library: Library, batch: list, stored: list[str], counts: dict[str, int]) -> None:
     if not batch:
         return
-    report = library.ingest(batch, utcnow())
+    report = Intake(library).add(batch, utcnow())
     for reason in report.skipped:
         print(f"newsbot: skipped {reason}", file=sys.stderr)
     stored.extend(report.stored)
@@ -320,14 +327,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
               "         (Get a token from @BotFather in Telegram and export TELEGRAM_BOT_TOKEN to run the bot.)",
               file=sys.stderr)
         return cmd_chat(args, settings)
-    from bot.telegram.app import build_application
-    from bot.cli.logs import configure_logging
-    from bot.services.container import Services
-
     configure_logging(settings.token)
-    services = Services.open(settings)
+    services = open_services(settings)
     try:
-        application = build_application(settings, services=services)
+        application = build_bot(settings, services=services)
         if args.webhook:
             secret = args.secret or secrets.token_urlsafe(32)
             application.run_webhook(listen=args.listen, port=args.port, url_path=args.url_path,
@@ -340,22 +343,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    import asyncio
-    import logging as _logging
-
-    from bot.telegram.app import build_application
-    from bot.telegram.console import run_console
-    from bot.telegram.fakeapi import BotAPICore, InProcessRequest
-    from bot.cli.logs import configure_logging
-    from bot.services.container import Services
-
-    configure_logging(settings.token, level=_logging.WARNING)
+    configure_logging(settings.token, level=logging.WARNING)
     offline = dataclasses.replace(settings, token=None)
-    services = Services.open(offline)
+    services = open_services(offline)
     try:
         core = BotAPICore()
-        application = build_application(offline, services=services, request=InProcessRequest(core),
-                                        get_updates_request=InProcessRequest(core))
+        application = build_bot(offline, services=services, request=InProcessRequest(core),
+                                get_updates_request=InProcessRequest(core))
         return asyncio.run(run_console(application, core, sys.stdin, sys.stdout))
     finally:
         services.close()

@@ -7,15 +7,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 
-def iso(dt: datetime | None) -> str | None:
-    """UTC ISO 8601 with seconds, or None."""
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
 @dataclass
 class RawArticle:
     """An article as a parser found it: nothing derived yet. `published` is an aware datetime or None."""
@@ -45,6 +36,9 @@ class Article:
     summaries: dict[str, list[str]] = field(default_factory=dict)  # "digest" (1 sentence), "full" (<= 5)
     people: list[dict[str, Any]] = field(default_factory=list)  # {"name","aliases","mentions","role"}
     story_sketch: str = ""  # MinHash sketch of the story text (bot.stories)
+    # The story text (reader comments and boilerplate left out) when it differs from `text`; "" when it is
+    # the same; None for articles stored before it was kept (worked out again when needed).
+    story: str | None = None
     story_id: str | None = None
     pinned: bool = False  # bundled seeds: retention keeps them
     guid: str | None = None
@@ -62,4 +56,5 @@ class Article:
         return {
             "id": self.id, "title": self.title, "url": self.url, "published": self.published,
             "source": self.source, "text": self.text, "summary": self.summary, "people": self.people,
+            "story_id": self.story_id or self.id,
         }

@@ -13,7 +13,7 @@ import hashlib
 import heapq
 import re
 
-from bot.core.text import fold
+from bot.core.text import fold_search
 
 K = 32
 THRESHOLD = 0.5  # estimated Jaccard of 3-shingles; see bench/bench_stories.py for how it was chosen
@@ -27,7 +27,7 @@ def _hash(shingle: str) -> int:
 
 
 def sketch(text: str) -> str:
-    words = _WORD.findall(fold(text))[:MAX_WORDS]
+    words = _WORD.findall(fold_search(text))[:MAX_WORDS]
     if not words:
         return ""
     shingles = {" ".join(words[i:i + 3]) for i in range(max(1, len(words) - 2))}

@@ -21,7 +21,7 @@ def clean_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
-def fold(text: str) -> str:
+def fold_search(text: str) -> str:
     """Case- and accent-insensitive form with straight quotes: for comparing, never for display."""
     if text.isascii():  # every quote this maps is outside ASCII: nothing to translate
         return text.lower()
@@ -35,7 +35,7 @@ def fold(text: str) -> str:
 def fingerprint(text: str) -> str:
     """Fingerprint of the normalised text: the same words in the same order give the same value,
     whatever the case, accents, punctuation or spacing."""
-    words = _WORD.findall(fold(text))
+    words = _WORD.findall(fold_search(text))
     return hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()[:20]
 
 
@@ -81,7 +81,7 @@ _CAP_RUN = re.compile(r"[A-Z][\w'’.-]*(?:[ ][A-Z][\w'’.-]*)*")
 
 
 def _name_tokens(word: str) -> str:
-    word = fold(word)
+    word = fold_search(word)
     if word.endswith("'s"):
         word = word[:-2]
     return word

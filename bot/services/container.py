@@ -1,23 +1,23 @@
-"""The services one running bot holds: opened in the Application's post_init, closed in post_shutdown,
-and reached by handlers and jobs through `context.bot_data["services"]`."""
+"""The services one running bot holds, typed: opened by the composition root (bot/compose.py), reached by
+handlers and jobs through the Application's typed bot_data (handlers/state.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any
+from datetime import datetime
 
 from storage.tinydb.chats import ChatStore
 from storage.tinydb.outbox import Outbox
 
 from bot.config import Settings
+from bot.core.times import utcnow
 from bot.services.library import Library
+from bot.services.digests import Digests
+from bot.services.feeds import FeedService
+from bot.services.intake import Intake
 from bot.services.subscriptions import Subscriptions
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+from bot.services.watcher import Watcher
 
 
 @dataclass
@@ -27,7 +27,10 @@ class Services:
     chats: ChatStore
     subscriptions: Subscriptions
     outbox: Outbox
-    feeds: Any = None  # bot.feeds.FeedService when feed polling is available
+    intake: Intake
+    watcher: Watcher
+    digests: Digests
+    feeds: FeedService | None = None  # attached by the Telegram wing when it polls feeds
     clock: Callable[[], datetime] = utcnow
     started: datetime = field(default_factory=utcnow)
     counters: dict[str, int] = field(default_factory=dict)
@@ -44,22 +47,6 @@ class Services:
     def chat_allowed(self, chat_id: int) -> bool:
         allowed = self.settings.allowed_chats
         return not allowed or chat_id in allowed
-
-    @classmethod
-    def open(cls, settings: Settings, clock: Callable[[], datetime] = utcnow) -> "Services":
-        from bot.services.seeds import ensure_seeded
-
-        library = Library.open(settings.data_dir, now=clock().timestamp())
-        try:
-            ensure_seeded(library, clock())
-            chats = ChatStore(settings.data_dir / "chats")
-            subscriptions = Subscriptions(chats, library)
-            outbox = Outbox(settings.data_dir / "outbox.log")
-        except BaseException:
-            library.close()
-            raise
-        return cls(settings=settings, library=library, chats=chats, subscriptions=subscriptions, outbox=outbox,
-                   clock=clock)
 
     def close(self) -> None:
         self.outbox.close()

@@ -1,16 +1,17 @@
-"""Delivery: drain the outbox to the Bot API, exactly once as the user sees it.
+"""Delivery: drain the outbox to a Sender (the Bot API), exactly once as the user sees it.
 
-Every item is marked in the outbox journal the moment Telegram confirms it, so a restart resumes where
-it stopped. Errors follow one policy:
-- RetryAfter (429): every send waits retry_after seconds, then the item is retried (not counted as a failure);
-- network errors and 5xx: retried with backoff, at most MAX_ATTEMPTS times in a drain, then left for the
-  next cycle (due again later);
-- Forbidden (the user blocked the bot, or it was kicked): the chat is paused and its queue dropped; nothing
-  more goes there until it writes again;
-- BadRequest: logged with the reason and dropped, never retried forever;
-- ChatMigrated: the chat id is updated everywhere and the item sent to the new id.
+Every item is marked in the outbox journal the moment the Sender confirms it, so a restart resumes where
+it stopped. Failures follow one policy:
+- FloodWait (429): every send waits retry_after seconds, then the item is retried (not counted as a failure);
+- TransientFailure (network errors, 5xx): retried with backoff, at most MAX_ATTEMPTS times in a drain, then
+  left for the next cycle (due again later);
+- ChatUnreachable (the user blocked the bot, or it was kicked): the chat is paused and its queue dropped;
+  nothing more goes there until it writes again;
+- MessageRefused (Telegram's BadRequest): logged with the reason and dropped, never retried forever;
+- ChatMoved: the chat id is updated everywhere and the item sent to the new id.
 Items for one chat go in order; different chats go concurrently (IN_FLIGHT at a time), paced by the
-application's rate limiter.
+sender's rate limiter. The Telegram wing provides the Sender (bot/telegram/sender.py): this module has no
+Telegram import.
 """
 
 from __future__ import annotations
@@ -19,24 +20,62 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
-from telegram import LinkPreviewOptions
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
-
+from storage.tinydb.chats import ChatStore
 from storage.tinydb.outbox import Outbox, OutboxItem
+
+from bot.core.formatting import Keyboard
 
 log = logging.getLogger("newsbot.delivery")
 
 MAX_ATTEMPTS = 5
 IN_FLIGHT = 2  # concurrent sends; also the most duplicates a kill -9 can cause (one per chat in flight)
 BACKOFF = (1.0, 2.0, 4.0, 8.0, 16.0)
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
-# render(items) -> list of (html, keyboard rows) messages for one chat, or [] to drop the items silently
-Render = Callable[[list[OutboxItem]], list[tuple[str, Any]]]
-Send = Callable[..., Awaitable[Any]]
+
+@dataclass(frozen=True)
+class OutMessage:
+    html: str  # Telegram HTML within its limits (bot.core.formatting)
+    keyboard: Keyboard | None = None  # rows of (label, callback data)
+    preview: bool = True  # link previews (off for lists)
+
+
+class SendFailure(Exception):
+    """Why a send did not go through; the subclasses are the policy's cases."""
+
+
+class FloodWait(SendFailure):
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ChatMoved(SendFailure):
+    def __init__(self, message: str, new_chat_id: int) -> None:
+        super().__init__(message)
+        self.new_chat_id = new_chat_id
+
+
+class ChatUnreachable(SendFailure):
+    pass
+
+
+class MessageRefused(SendFailure):
+    pass
+
+
+class TransientFailure(SendFailure):
+    pass
+
+
+class Sender(Protocol):
+    async def send(self, chat_id: int, message: OutMessage) -> None:
+        """Send one message, or raise a SendFailure subclass."""
+
+
+# render(items) -> the messages for one chat's items, or [] to drop the items silently
+Render = Callable[[list[OutboxItem]], list[OutMessage]]
 
 
 @dataclass
@@ -50,17 +89,16 @@ class DrainReport:
 
 
 class Delivery:
-    def __init__(self, bot: Any, outbox: Outbox, chats: Any, render: Render, clock: Callable[[], float],
+    def __init__(self, sender: Sender, outbox: Outbox, chats: ChatStore, render: Render, clock: Callable[[], float],
                  in_flight: int = IN_FLIGHT, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                 markup: Callable[[Any], Any] | None = None, on_sent: Callable[[OutboxItem], None] | None = None) -> None:
-        self.bot = bot
+                 on_sent: Callable[[OutboxItem], None] | None = None) -> None:
+        self.sender = sender
         self.outbox = outbox
         self.chats = chats
         self.render = render
         self.clock = clock
         self.in_flight = in_flight
         self.sleep = sleep
-        self.markup = markup or (lambda keyboard: keyboard)
         self.on_sent = on_sent
         self._hold_until = 0.0  # a 429 pauses every send, not just the one that got it
         self._lock = asyncio.Lock()
@@ -121,42 +159,38 @@ class Delivery:
         attempts = 0
         part = 0
         while part < len(messages):
-            html, keyboard = messages[part]
             wait = self._hold_until - self.clock()
             if wait > 0:
                 await self.sleep(wait)
             try:
-                await self.bot.send_message(chat, html, parse_mode=ParseMode.HTML,
-                                            reply_markup=self.markup(keyboard),
-                                            link_preview_options=NO_PREVIEW if len(group) > 1 else None)
+                await self.sender.send(chat, messages[part])
                 part += 1
                 attempts = 0
-            except RetryAfter as exc:
-                delay = _seconds(exc)
-                self._hold_until = max(self._hold_until, self.clock() + delay)
+            except FloodWait as exc:
+                self._hold_until = max(self._hold_until, self.clock() + exc.retry_after)
                 report.retry_after_waits += 1
-                log.warning("flood control: waiting %.1f s", delay)
-            except ChatMigrated as exc:
+                log.warning("flood control: waiting %.1f s", exc.retry_after)
+            except ChatMoved as exc:
                 new = exc.new_chat_id
                 log.info("chat %s moved to %s", chat, new)
                 self.chats.migrate_chat(chat, new)
                 self.outbox.move_chat(chat, new)
                 report.migrated[chat] = new
                 chat = new
-            except Forbidden as exc:
-                log.info("chat %s is unreachable (%s): paused until it writes again", chat, exc.message)
+            except ChatUnreachable as exc:
+                log.info("chat %s is unreachable (%s): paused until it writes again", chat, exc)
                 self.chats.update_chat(chat, paused=True)
                 dropped = [i.id for i in self.outbox.pending(chat)]
                 self.outbox.mark_dropped(dropped, self.clock(), result="paused")
                 report.dropped += len(dropped)
                 report.paused_chats.append(chat)
                 return False
-            except BadRequest as exc:
-                log.warning("chat %s refused a message (%s); dropped", chat, exc.message)
+            except MessageRefused as exc:
+                log.warning("chat %s refused a message (%s); dropped", chat, exc)
                 self.outbox.mark_dropped([i.id for i in group], self.clock())
                 report.dropped += len(group)
                 return True
-            except (TimedOut, NetworkError) as exc:  # includes 5xx answers
+            except TransientFailure as exc:
                 attempts += 1
                 if attempts >= MAX_ATTEMPTS:
                     due = self.clock() + 60.0 * (group[0].attempts + 1)
@@ -174,10 +208,3 @@ class Delivery:
                 self.on_sent(item)
         return True
 
-
-def _seconds(exc: RetryAfter) -> float:
-    """RetryAfter's wait in seconds (PTB 22 stores a timedelta; its public int view is deprecated)."""
-    value = getattr(exc, "_retry_after", None)
-    if value is None:
-        value = exc.retry_after
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)

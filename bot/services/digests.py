@@ -13,16 +13,24 @@ slot is never sent twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from storage.tinydb import parse_time
+from storage.tinydb.chats import ChatStore, TopicRow
+from storage.tinydb.outbox import Outbox
 
+from bot.core import formatting as fmt
 from bot.core.enrich import story_of
 from bot.core.models import Article
+from bot.core.times import iso, parse_time
 from bot.core.topics import TopicIndex, parse_topic
+from bot.services.library import Library
+from bot.services.subscriptions import Subscriptions
 
 log = logging.getLogger("newsbot.digests")
 MISSED_GRACE = timedelta(hours=6)
@@ -64,9 +72,9 @@ def due_missed(digest: dict, tz: str, last_digest: str | None, now: datetime) ->
     return slot
 
 
-def compose(library, topics: list, since: float, now: float, docs=None) -> list[tuple[object, list[DigestEntry]]]:
-    """For each topic (rows with .text), the stories matched by articles fetched since `since`.
-    `docs` may be given (an iterable of stored documents); by default the store is read."""
+def compose(topics: list[TopicRow], since: float, now: float,
+            docs: Iterable[dict]) -> list[tuple[TopicRow, list[DigestEntry]]]:
+    """For each topic, the stories matched by the stored documents fetched between `since` and `now`."""
     index = TopicIndex()
     rows = {}
     for row in topics:
@@ -77,9 +85,8 @@ def compose(library, topics: list, since: float, now: float, docs=None) -> list[
             continue
     if not rows:
         return []
-    found: dict[object, dict[str, DigestEntry]] = {key: {} for key in rows}
-    source = docs if docs is not None else library.articles.fetched_since(since)
-    for n, doc in enumerate(source):
+    found: dict[int, dict[str, DigestEntry]] = {key: {} for key in rows}
+    for n, doc in enumerate(docs):
         if n >= SCAN_LIMIT:
             break
         article = Article.from_doc(doc)
@@ -108,3 +115,64 @@ def compose(library, topics: list, since: float, now: float, docs=None) -> list[
 
 def since_for(last_digest: str | None, now: datetime) -> float:
     return parse_time(last_digest) if last_digest else (now - FIRST_WINDOW).timestamp()
+
+
+class Digests:
+    """Composes a chat's digest and queues it in the outbox, keyed by its slot (so a slot is never sent
+    twice). The Telegram wing schedules the slots and delivers."""
+
+    def __init__(self, library: Library, subscriptions: Subscriptions, chats: ChatStore, outbox: Outbox,
+                 clock: Callable[[], datetime]) -> None:
+        self.library = library
+        self.subscriptions = subscriptions
+        self.chats = chats
+        self.outbox = outbox
+        self.clock = clock
+
+    async def queue(self, chat_id: int, slot: datetime, always: bool = False, key: str | None = None) -> bool:
+        """Compose the chat's digest for `slot` and queue it; False when there was nothing to send (with
+        `always`, a line saying so is sent instead)."""
+        chat = self.chats.get_chat(chat_id)
+        if chat is None:
+            return False
+        now = self.clock()
+        since = since_for(chat.last_digest, now)
+        docs = []
+        for n, doc in enumerate(self.library.articles.fetched_since(since)):  # read in the loop thread, in slices
+            docs.append(doc)
+            if n % 200 == 199:
+                await asyncio.sleep(0)
+        # Matching is CPU work: a worker thread, over documents already read (it touches no shared state).
+        groups = await asyncio.to_thread(compose, self.subscriptions.topics(chat_id), since, now.timestamp(), docs)
+        messages = fmt.render_digest([(row.canonical or row.text, [e.article for e in entries])
+                                      for row, entries in groups], now, chat.tz)
+        self.chats.update_chat(chat_id, last_digest=iso(slot))
+        if not messages:
+            if not always:
+                return False
+            messages = ["Nothing new for your topics since the last digest."]
+        self.outbox.add([{"chat": chat_id, "key": key or f"digest:{iso(slot)}", "kind": "digest",
+                          "data": {"messages": messages}}], now.timestamp())
+        return True
+
+    async def queue_scheduled(self, chat_id: int) -> bool:
+        """The chat's digest for its most recent slot (what its cron job calls)."""
+        chat = self.chats.get_chat(chat_id)
+        if chat is None or not chat.digest:
+            return False
+        return await self.queue(chat_id, slot_before(chat.digest, chat.tz, self.clock()))
+
+    async def queue_now(self, chat_id: int) -> bool:
+        """/digest now: the recap at once, outside the schedule (says so when there is nothing new)."""
+        return await self.queue(chat_id, self.clock(), always=True, key=f"digest-now:{uuid.uuid4().hex}")
+
+    async def catch_up(self) -> int:
+        """At start: each digest slot missed while the bot was down, if less than 6 h old; how many queued."""
+        now = self.clock()
+        queued = 0
+        for chat in self.chats.chats():
+            if chat.digest and not chat.paused:
+                slot = due_missed(chat.digest, chat.tz, chat.last_digest, now)
+                if slot is not None and await self.queue(chat.chat_id, slot):
+                    queued += 1
+        return queued

@@ -1,5 +1,6 @@
-"""The article service: ingest batches into the store, and answer "latest on NAME" and searches from its
-indexes. Callers pass the store in (and `now`), so tests and the CLI share one code path."""
+"""The library: the read side of the article store. It holds the store with the people and story indexes
+built alongside it, and answers "latest on NAME" and searches from those indexes. Articles are written
+only through bot.services.intake."""
 
 from __future__ import annotations
 
@@ -7,33 +8,18 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from storage.tinydb import Entry, Store, parse_time
+from storage.tinydb import Entry, Store
 
-from bot.core.enrich import EmptyArticle, build_article
-from bot.core.models import Article, RawArticle
+from bot.core.models import Article
 from bot.core.people import PeopleIndex, PersonSummary
 from bot.core.stories import StoryIndex
-from bot.core.text import fold, query_key
+from bot.core.text import fold_search, query_key
 
 
 TEXT_SCAN = 3000  # most recently fetched articles whose text a search or a name fallback reads
-
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # reasons
-
-    @property
-    def stored(self) -> list[str]:
-        """Every article id the batch resolved to, new or not, in order and without repeats."""
-        return list(dict.fromkeys(self.added + self.updated + self.unchanged))
 
 
 @dataclass
@@ -92,7 +78,7 @@ class _Word:
 
 
 def _whole_words(query: str) -> list[_Word]:
-    return [_Word(w) for w in re.findall(r"\w+(?:[-'.]\w+)*", fold(query))]
+    return [_Word(w) for w in re.findall(r"\w+(?:[-'.]\w+)*", fold_search(query))]
 
 
 class _RecentTexts:
@@ -115,7 +101,7 @@ class _RecentTexts:
                 doc = articles.get(entry.id)
                 if doc is None:
                     continue
-                text = fold(doc.get("title", "") + "\n" + doc.get("text", ""))
+                text = fold_search(doc.get("title", "") + "\n" + doc.get("text", ""))
                 with self._lock:
                     self._texts[entry.id] = text
                     while len(self._texts) > self.size + self.size // 4:
@@ -141,48 +127,12 @@ class Library:
         """Open the store with the people and story indexes built alongside its own indexes."""
         people, stories = PeopleIndex(), StoryIndex()
         since = (time.time() if now is None else now) - 2 * stories.window
-        store = Store.open(data_dir, readonly=readonly, fold_title=fold,
+        store = Store.open(data_dir, readonly=readonly, fold_title=fold_search,
                            indexers=[_PeopleIndexer(people), _StoryIndexer(stories, since)])
         return cls(store, people, stories)
 
     def close(self) -> None:
         self.store.close()
-
-    def ingest(self, raws: Iterable[RawArticle], now: datetime, pinned: bool = False) -> IngestReport:
-        report = IngestReport()
-        docs = []
-        for raw in raws:
-            try:
-                docs.append(build_article(raw, now, pinned=pinned).to_doc())
-            except EmptyArticle as exc:
-                report.skipped.append(f"{raw.url or raw.title or 'an article'}: {exc}")
-        return self.store_built(docs, now, report)
-
-    def store_built(self, docs: list[dict], now: datetime, report: IngestReport | None = None) -> IngestReport:
-        """Store article documents already built by bot.enrich (e.g. in a worker process): assign
-        story ids, then write them as one batch."""
-        report = report or IngestReport()
-        self.stories.prune(now.timestamp())
-        for doc in docs:
-            self.assign_story(doc)
-        if docs:
-            result = self.articles.add_batch(docs)
-            report.added, report.updated, report.unchanged = result.added, result.updated, result.unchanged
-            for article_id in result.updated:
-                self.recent_texts.forget(article_id)  # an update may change the text
-        return report
-
-    def assign_story(self, doc: dict) -> None:
-        """Give a new article the story id of an earlier report of the same story, else its own id.
-        A stored article keeps the story it already has."""
-        existing = self.articles.entry(doc["id"]) or self.articles.entry_by("url", doc.get("url"))
-        if existing is not None and existing.story_id:
-            doc["story_id"] = existing.story_id
-            return
-        published = parse_time(doc.get("published")) or parse_time(doc.get("fetched_at"))
-        found = self.stories.find(doc.get("story_sketch", ""), published)
-        doc["story_id"] = found[0] if found else doc["id"]
-        self.stories.add(doc["id"], published, doc.get("story_sketch", ""), doc["story_id"])
 
     def get(self, article_id: str) -> Article | None:
         doc = self.articles.get(article_id)

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from bot.sources.files import discover, read_file
-from bot.services.library import IngestReport, Library
+from bot.services.intake import IngestReport, Intake
 
 SEEDED = "seeded"
 
@@ -17,13 +17,14 @@ def seeds_dir() -> Path:
     return Path(str(resources.files("seeds")))
 
 
-def ensure_seeded(library: Library, now: datetime) -> IngestReport | None:
+def ensure_seeded(intake: Intake, now: datetime) -> IngestReport | None:
     """Ingest the seeds if this store never has; returns the report, or None when already done."""
-    state = library.store.state
-    if library.store.readonly or state.get_meta(SEEDED):
+    store = intake.library.store
+    state = store.state
+    if store.readonly or state.get_meta(SEEDED):
         return None
     paths, _ = discover([seeds_dir()])
     raws = [a for p in paths for a in read_file(p).articles]
-    report = library.ingest(raws, now, pinned=True)
+    report = intake.add(raws, now, pinned=True)
     state.set_meta(SEEDED, {"at": now.isoformat(timespec="seconds"), "articles": len(report.stored)})
     return report

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.tinydb import parse_time
-from storage.tinydb.chats import ChatRow, ChatStore, TopicRow, iso
+from storage.tinydb.chats import ChatRow, ChatStore, TopicRow
 
+from bot.core.times import iso, parse_time
 from bot.core.enrich import story_of
 from bot.services.library import Library
 from bot.core.models import Article
-from bot.core.text import fold as fold_text
+from bot.core.text import fold_search
 from bot.core.text import query_key
 from bot.core.topics import Match, Topic, TopicError, TopicIndex, match_topic, parse_topic
 
@@ -94,7 +94,7 @@ def _probes(topic: Topic) -> list[list[str]]:
 
 
 def _may_match(probes: list[list[str]], doc: dict) -> bool:
-    text = fold_text(doc.get("title", "") + "\n" + doc.get("text", ""))
+    text = fold_search(doc.get("title", "") + "\n" + doc.get("text", ""))
     return any(all(p in text for p in alternative) for alternative in probes)
 
 

@@ -39,7 +39,7 @@ _PART_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:~(\d+))?\.json$")
 _LOADED_PARTITIONS = 3  # parsed partitions kept in memory (the ones being written)
 # Documents are written with their heavy fields last, so opening can decode each line only up to the
 # first of them (see scan_heads). HEAVY lists them in the order they are written.
-HEAVY = ("text", "summary", "summaries")
+HEAVY = ("text", "story", "summary", "summaries")
 HEAVY_CUT = b',"text":'
 
 
@@ -101,6 +101,7 @@ class BatchResult:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    stored: dict[str, dict] = field(default_factory=dict)  # id -> the document as written (added and updated)
 
     @property
     def changed(self) -> list[str]:
@@ -439,6 +440,7 @@ class ArticleStore:
             assert entry is not None
             plan.setdefault(entry.part, {})[entry.doc_id] = doc
             result.updated.append(article_id)
+            result.stored[article_id] = doc
         for article_id, doc in new.items():
             part = self._partition_for(parse_time(doc.get("fetched_at")), reserved)
             reserved[part] = reserved.get(part, 0) + 1
@@ -446,6 +448,7 @@ class ArticleStore:
             self._next_doc[part] = int(doc_id) + 1
             plan.setdefault(part, {})[doc_id] = doc
             result.added.append(article_id)
+            result.stored[article_id] = doc
         for part, changes in plan.items():
             self._write_partition(part, changes)
         return result

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.core.times import parse_datetime
 from bot.core.formatting.callbacks import make_callback
 from bot.core.formatting.html import MAX_MESSAGE, Html, clip, esc, split_html, visible_length
 
@@ -28,16 +29,6 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _parse(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
 def _zone(tz: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(tz or "UTC")
@@ -47,7 +38,7 @@ def _zone(tz: str | None) -> ZoneInfo:
 
 def local_time(value: str | datetime | None, now: datetime, tz: str | None) -> str:
     """A short local time: "14:05" today, "28 Nov 14:05" this year, "28 Nov 2025" before; "" if unknown."""
-    dt = value if isinstance(value, datetime) else _parse(value)
+    dt = value if isinstance(value, datetime) else parse_datetime(value)
     if dt is None:
         return ""
     zone = _zone(tz)
@@ -160,7 +151,7 @@ def render_topics(topics: Sequence[Any], now: datetime | None = None, tz: str | 
     lines, keyboard = [head], []
     for topic in shown:
         state = topic.mode
-        until = _parse(getattr(topic, "muted_until", None))
+        until = parse_datetime(getattr(topic, "muted_until", None))
         muted = until is not None and (now is None or until > now)
         if muted and now is not None:
             state += f", muted until {local_time(until, now, tz)}"

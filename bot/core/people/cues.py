@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.people.lexicon import Lexicon, fold, normalise
+from bot.core.people.lexicon import Lexicon, fold_name, normalise
 from bot.core.people.spans import Span
 from bot.core.people.tokens import Tok
 
@@ -183,6 +183,6 @@ def results_bracket(toks: list[Tok], j: int, lex: Lexicon) -> bool:
         return False
     inner = toks[j + 1]
     if toks[j + 2].text == ")":
-        return fold(inner.text) in lex.places or inner.low in lex.role_nouns or inner.text.isdigit()
+        return fold_name(inner.text) in lex.places or inner.low in lex.role_nouns or inner.text.isdigit()
     return (inner.text.isdigit() and toks[j + 2].low in {"st", "nd", "rd", "th", "min", "pen"}
             and j + 3 < n and toks[j + 3].text == ")")

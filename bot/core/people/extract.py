@@ -6,7 +6,7 @@ from bot.core.people.cues import (
     clean_role, coordinated, expand_title, org_context, results_bracket, role_after, role_before, speech_cue,
     unattached_roles,
 )
-from bot.core.people.lexicon import Lexicon, fold, load_lexicon, normalise
+from bot.core.people.lexicon import Lexicon, fold_name, load_lexicon, normalise
 from bot.core.people.lists import bracketed, list_groups, place_or_org, table_rows
 from bot.core.people.model import Person
 from bot.core.people.names import (
@@ -58,13 +58,13 @@ def extract_people(text: str, title: str = "") -> list[Person]:
 
     def find_full(names: list[str]) -> _Cluster | None:
         core = core_names(names)
-        key = fold(" ".join(core))
+        key = fold_name(" ".join(core))
         c = by_full.get(key)
         if c is not None:
             return c
-        last = fold(core[-1])
+        last = fold_name(core[-1])
         for c in clusters:
-            if len(c.names) >= 2 and fold(core_names(c.names)[-1]) == last and given_compatible(fold(core[0]), c.given):
+            if len(c.names) >= 2 and fold_name(core_names(c.names)[-1]) == last and given_compatible(fold_name(core[0]), c.given):
                 if len(core) == len(core_names(c.names)) or len(core) == 2 or len(core_names(c.names)) == 2:
                     return c
         return None
@@ -113,7 +113,7 @@ def extract_people(text: str, title: str = "") -> list[Person]:
             if c is None:
                 c = _Cluster(names, sp.start, sp.sent, lex)
                 clusters.append(c)
-                by_full[fold(" ".join(core_names(names)))] = c
+                by_full[fold_name(" ".join(core_names(names)))] = c
             if role and c.role is None:
                 c.role, c.attached = role, True
             assigned.append((sp, c))
@@ -135,11 +135,11 @@ def extract_people(text: str, title: str = "") -> list[Person]:
     single_counts: dict[str, int] = {}
     for sp, _ in pending:
         if len(sp.names) == 1 and not sp.sent_start:
-            single_counts[fold(sp.names[0])] = single_counts.get(fold(sp.names[0]), 0) + 1
+            single_counts[fold_name(sp.names[0])] = single_counts.get(fold_name(sp.names[0]), 0) + 1
 
     for sp, role in pending:
         names = sp.names
-        key = fold(" ".join(names))
+        key = fold_name(" ".join(names))
         target: _Cluster | None = None
         if len(names) >= 2:
             target = find_full(names) if clusters else None
@@ -148,7 +148,7 @@ def extract_people(text: str, title: str = "") -> list[Person]:
                 target = cands[0] if len(cands) == 1 else None
             if target is None and not sp.caps:
                 # a multi-word name with no first-name evidence: accept if its last word is also used alone
-                last = fold(names[-1])
+                last = fold_name(names[-1])
                 plain = last not in lex.places and names[-1].lower() not in lex.nonperson and not ordinary_start(sp) \
                     and len(names) <= 3 and all(w[:1].isupper() or w.lower() in lex.particles for w in names) \
                     and names[0].lower() not in lex.family_nouns and names[0].lower() not in lex.role_nouns \
@@ -157,7 +157,7 @@ def extract_people(text: str, title: str = "") -> list[Person]:
                               or coordinated(toks, sp, person_starts) or id(sp) in person_lists) or sp.honorific:
                     target = _Cluster(names, sp.start, sp.sent, lex)
                     clusters.append(target)
-                    by_full[fold(" ".join(core_names(names)))] = target
+                    by_full[fold_name(" ".join(core_names(names)))] = target
                     for k in target.surnames:
                         by_surname.setdefault(k, []).append(target)
                     by_given.setdefault(target.given, []).append(target)
@@ -231,19 +231,19 @@ def _not_people(toks, spans: list[Span], lex: Lexicon) -> tuple[set[int], dict[i
         names = sp.names
         for pos in range(1, len(names)):
             if names[pos].lower().rstrip(".") in lex.company_suffixes:
-                org_names.add(fold(" ".join(names[:pos])))
+                org_names.add(fold_name(" ".join(names[:pos])))
                 break
         if sp.end < len(toks) and toks[sp.end].text == "&" or sp.start > 0 and toks[sp.start - 1].text == "&":
-            org_names.add(fold(" ".join(names)))
+            org_names.add(fold_name(" ".join(names)))
     # tables whose row names are mostly places or organisations: every row name there is a team or a company,
     # here and in the prose around the table
     for rows in table_rows(toks, spans):
         heads = [sp for sp in rows if not bracketed(toks, sp)]
         if heads and 2 * sum(place_or_org(sp, lex, org_names) for sp in heads) >= len(heads):
-            org_names.update(fold(" ".join(sp.names)) for sp in heads if sp.names)
+            org_names.update(fold_name(" ".join(sp.names)) for sp in heads if sp.names)
     blocked: set[int] = set()
     for sp in spans:
-        if sp.names and (org_context(toks, sp, lex) or fold(" ".join(sp.names)) in org_names):
+        if sp.names and (org_context(toks, sp, lex) or fold_name(" ".join(sp.names)) in org_names):
             blocked.add(sp.start)
     list_of: dict[int, list[Span]] = {}
     org_lists: set[int] = set()
@@ -261,7 +261,7 @@ def _not_people(toks, spans: list[Span], lex: Lexicon) -> tuple[set[int], dict[i
 
 def _org_member(sp: Span, lex: Lexicon, org_names: set[str]) -> bool:
     """An organisation in a list (plain places do not count: "Dallas, Texas, and Mary Jones")."""
-    key = fold(" ".join(sp.names))
+    key = fold_name(" ".join(sp.names))
     if key in org_names or any(w.lower().rstrip(".") in lex.org_words for w in sp.names):
         return True
     return sp.proper_prefix and key not in lex.places
@@ -279,7 +279,7 @@ def _lists_with_people(list_of: dict[int, list[Span]], org_lists: set[int], peop
         seen.add(id(group))
         if any(id(sp) in org_lists for sp in group):
             continue
-        has_person = any(id(sp) in people or len(sp.names) == 1 and len(by_surname.get(fold(sp.names[0]), ())) == 1
+        has_person = any(id(sp) in people or len(sp.names) == 1 and len(by_surname.get(fold_name(sp.names[0]), ())) == 1
                          for sp in group)
         if has_person:
             out.update(id(sp) for sp in group if id(sp) not in people)

@@ -71,7 +71,7 @@ def load_lexicon() -> Lexicon:
     return Lexicon(
         first_names=frozenset(x.lower() for x in _lines(DATA_DIR / "first_names.txt")),
         surnames=frozenset(x.lower() for x in _lines(DATA_DIR / "surnames.txt")),
-        places=frozenset(fold(x) for x in _lines(DATA_DIR / "places.txt")),
+        places=frozenset(fold_name(x) for x in _lines(DATA_DIR / "places.txt")),
         honorifics=words("honorifics"),
         title_abbrev=abbrev,
         titles=words("titles") | frozenset(abbrev),
@@ -108,7 +108,7 @@ def strip_accents(s: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def fold(s: str) -> str:
+def fold_name(s: str) -> str:
     """Case- and accent-insensitive form for comparisons."""
     return strip_accents(normalise(s)).casefold().strip()
 

@@ -8,7 +8,7 @@ Table rows ("Bradford 4 2 0 2 4 3 6", "Wigan 42 Bradford Bulls 36") work the sam
 
 from __future__ import annotations
 
-from bot.core.people.lexicon import Lexicon, fold
+from bot.core.people.lexicon import Lexicon, fold_name
 from bot.core.people.spans import Span
 from bot.core.people.tokens import Tok
 
@@ -105,7 +105,7 @@ def place_or_org(sp: Span, lex: Lexicon, org_names: set[str]) -> bool:
     """A span naming a place, a place-led name, a known organisation or an org-word name."""
     if sp.proper_prefix or not sp.names:
         return True
-    key = fold(" ".join(sp.names))
+    key = fold_name(" ".join(sp.names))
     if key in lex.places or key in org_names:
         return True
     return any(w.lower().rstrip(".") in lex.org_words for w in sp.names)

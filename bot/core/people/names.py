@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from bot.core.people.lexicon import SUFFIXES, Lexicon, fold, load_lexicon, strip_accents
+from bot.core.people.lexicon import SUFFIXES, Lexicon, fold_name, load_lexicon, strip_accents
 
 if TYPE_CHECKING:
     from bot.core.people.spans import Span
@@ -17,7 +17,7 @@ ASIAN_GIVEN = re.compile(r"^[A-Z][a-z]+-[A-Za-z][a-z]+$")  # Jong-un, Chung-tai,
 def org_like(sp: Span, lex: Lexicon) -> bool:
     if any(low.rstrip(".") in lex.org_words for low in (n.lower() for n in sp.names)):
         return True
-    return fold(" ".join(sp.names)) in lex.places
+    return fold_name(" ".join(sp.names)) in lex.places
 
 
 def first_name_ok(w: str, lex: Lexicon) -> bool:
@@ -34,21 +34,21 @@ def surname_keys(names: list[str], lex: Lexicon) -> list[str]:
     core = [w for w in names if w.lower().rstrip(".") not in SUFFIXES]
     if not core:
         return []
-    keys = [fold(core[-1])]
+    keys = [fold_name(core[-1])]
     for idx in range(1, len(core) - 1):  # von der Leyen, De Bruyne, bin Laden
         if core[idx].lower() in lex.particles or (core[idx].lower() in {"de", "van", "von", "di", "da", "del", "la",
                                                                         "le", "al", "el", "bin", "ibn"}):
-            keys.append(fold(" ".join(core[idx:])))
+            keys.append(fold_name(" ".join(core[idx:])))
             break
     if len(core) == 2 and ASIAN_GIVEN.match(core[1]):
-        keys.append(fold(core[0]))
+        keys.append(fold_name(core[0]))
     if len(core) == 3 and "-" not in core[1] and core[1][:1].isupper() and not core[1].endswith("."):
-        keys.append(fold(" ".join(core[1:])))  # Marc Lamont Hill -> Lamont Hill (rare but cheap)
+        keys.append(fold_name(" ".join(core[1:])))  # Marc Lamont Hill -> Lamont Hill (rare but cheap)
     return keys
 
 
 def given_key(names: list[str]) -> str:
-    return fold(names[0]) if names else ""
+    return fold_name(names[0]) if names else ""
 
 
 @lru_cache(maxsize=4096)
@@ -83,7 +83,7 @@ def core_names(names: list[str]) -> list[str]:
 def name_key(name: str) -> str:
     """Identity key of a full name: folded, middle initials and honorifics dropped, given name de-nicknamed."""
     lex = load_lexicon()
-    words = [w[:-2] if w.endswith("'s") else w for w in fold(name).split()]
+    words = [w[:-2] if w.endswith("'s") else w for w in fold_name(name).split()]
     words = [w for w in words if w]
     while len(words) > 1 and (words[0].rstrip(".") in lex.honorifics or words[0].rstrip(".") in lex.title_abbrev):
         words = words[1:]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.people.lexicon import SUFFIXES, Lexicon, fold
+from bot.core.people.lexicon import SUFFIXES, Lexicon, fold_name
 from bot.core.people.tokens import Tok
 
 # place openers that are also ordinary adjectives at the start of a sentence
@@ -109,9 +109,9 @@ def _make_span(toks: list[Tok], i: int, j: int, lex: Lexicon) -> Span | None:
         sp.honorific = True
         texts, lows, words = texts[k + 1:], lows[k + 1:], words[k + 1:]
     # drop leading sentence-initial function words, places and demonyms ("Texas Arlington Amneh Jafari")
-    while len(words) > 1 and not words[0].initial and (lows[0] in lex.nonperson or fold(texts[0]) in lex.places
+    while len(words) > 1 and not words[0].initial and (lows[0] in lex.nonperson or fold_name(texts[0]) in lex.places
                               or (words[0].sent_start and lows[0] in lex.role_nouns)):
-        if k < 0 and fold(texts[0]) in lex.places:
+        if k < 0 and fold_name(texts[0]) in lex.places:
             sp.prefix.append(texts[0])
         texts, lows, words = texts[1:], lows[1:], words[1:]
     sp.names = texts

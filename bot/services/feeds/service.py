@@ -25,13 +25,20 @@ from urllib.parse import urlsplit
 
 from storage.tinydb.feeds import AdminNotice, FeedState, FeedStore
 
+from bot.config import Settings
 from bot.core.models import RawArticle
+from bot.core.text import clean_text, fingerprint, short_id
+from bot.core.urls import canonical_url
+from bot.services.intake import Intake
 from bot.services.feeds.content import FEED_ACCEPT, PAGE_ACCEPT, is_teaser, not_a_feed
 from bot.services.feeds.schedule import (
     Schedule, cache_max_age, gone_notice, is_due, label, record_failure, record_success,
 )
 from bot.services.feeds.sources import default_seeds_path, feed_id, feed_key, load_seed_feeds
 from bot.services.feeds.work import ParseJob, _warm_worker, build_job, extract_job, parse_job
+from bot.sources.fetch import AddressPolicy, Fetcher, UnsafeURL, check_url
+from bot.sources.netguard import ip_literal
+from bot.sources.opml import OpmlFeed, export_opml, parse_opml
 
 log = logging.getLogger("newsbot.feeds")
 
@@ -110,30 +117,30 @@ class _Outcome:
 # ---- the service -----------------------------------------------------------------------------------
 
 
-def make_fetcher(settings=None, **kwargs):
+def make_fetcher(settings: Settings | None = None, **kwargs) -> Fetcher:
     """The Fetcher the service uses, with the address policy from Settings.allow_private_urls."""
-    from bot.sources.fetch import AddressPolicy, Fetcher
-
     allow = bool(getattr(settings, "allow_private_urls", False))
     return Fetcher(policy=AddressPolicy(allow_private=allow), **kwargs)
 
 
 class FeedService:
-    """Feed sources over a Library (its store) and a Fetcher.
+    """Feed sources over the article intake (new articles are written through it, and so reach the
+    watcher) and a Fetcher.
 
-    The service does not own the library; it owns the fetcher only when it made it (from_settings), and
+    The service does not own the intake or its library; it owns the fetcher only when it made it (from_settings), and
     its process pool. Close with `await service.aclose()` (or `async with`).
     """
 
-    def __init__(self, library, fetcher, *, poll_seconds: float = 300, schedule: Schedule | None = None,
+    def __init__(self, intake: Intake, fetcher: Fetcher | None, *, poll_seconds: float = 300, schedule: Schedule | None = None,
                  max_pages: int = 20, max_concurrent_feeds: int = 32, workers: int | None = None,
                  rng: random.Random | None = None, own_fetcher: bool = False,
                  clock: Callable[[], datetime] | None = None, policy=None) -> None:
-        self.library = library
+        self.intake = intake
+        self.library = intake.library
         self.fetcher = fetcher
         # The address policy, for checks made without fetching (imports); fetches enforce the fetcher's own.
         self.policy = policy if policy is not None else getattr(fetcher, "policy", None)
-        self.feeds = FeedStore(library.store.state)
+        self.feeds = FeedStore(self.library.store.state)
         self.schedule = schedule or Schedule(interval=max(float(poll_seconds), 1.0))
         self.max_pages = max_pages
         self.max_concurrent_feeds = max(1, max_concurrent_feeds)
@@ -146,9 +153,10 @@ class FeedService:
         self._in_flight: set[str] = set()  # feed ids being polled: one feed is never polled twice at once
 
     @classmethod
-    def from_settings(cls, library, settings, fetcher=None, **kwargs) -> "FeedService":
+    def from_settings(cls, intake: Intake, settings: Settings, fetcher: Fetcher | None = None,
+                      **kwargs) -> "FeedService":
         own = fetcher is None
-        return cls(library, fetcher if fetcher is not None else make_fetcher(settings),
+        return cls(intake, fetcher if fetcher is not None else make_fetcher(settings),
                    poll_seconds=settings.poll_seconds, own_fetcher=own, **kwargs)
 
     async def aclose(self) -> None:
@@ -198,9 +206,6 @@ class FeedService:
 
     def _check(self, url: str) -> tuple[str | None, str | None]:
         """(key, error) for a URL someone wants to add."""
-        from bot.sources.fetch import UnsafeURL, check_url
-        from bot.sources.netguard import ip_literal
-
         url = url.strip()
         try:
             check_url(url)
@@ -294,16 +299,12 @@ class FeedService:
 
     def import_opml(self, data: bytes, now: datetime | None = None) -> ImportResult:
         """Add every feed of an OPML document (raises bot.opml.OpmlError when it is refused)."""
-        from bot.sources.opml import parse_opml
-
         doc = parse_opml(data)
         report = self.add_sources(((f.url, f.title, f.tags) for f in doc.feeds), now)
         report.problems = doc.skipped + report.problems
         return report
 
     def export_opml(self, now: datetime | None = None) -> bytes:
-        from bot.sources.opml import OpmlFeed, export_opml
-
         feeds = [OpmlFeed(url=f.url, title=f.name, tags=list(f.tags), html_url=f.site_url) for f in self.list_feeds()]
         return export_opml(feeds, title="newsbot feeds", now=now or self._clock())
 
@@ -348,7 +349,7 @@ class FeedService:
         added: set[str] = set()
         if docs:
             try:
-                result = self.library.store.articles.add_batch(docs)
+                result = self.intake.store(docs, now)
                 report.new_article_ids = result.added
                 report.updated_ids = result.updated
                 added = set(result.added)
@@ -442,9 +443,6 @@ class FeedService:
     def _is_new(self, raw: RawArticle) -> bool:
         """False when the store already holds this entry as it is now (its text unchanged), so enrichment
         and page fetches are spent only on new or changed entries. The store has the final word on dedup."""
-        from bot.core.text import clean_text, fingerprint, short_id
-        from bot.core.urls import canonical_url
-
         articles = self.library.store.articles
         url = canonical_url(raw.url)
         if url:
