@@ -308,9 +308,10 @@ def latest_names(n: int, seed: int = 7) -> list[str]:
 
 async def time_latest(data: Path, names: list[str]) -> tuple[list[float], list[float], float, Counter]:
     """(end-to-end ms per /latest, Library.latest_on ms per name, open seconds, answer kinds)."""
-    from bot.telegram.fakeapi import BotAPICore, CoreEvent
+    from bot.telegram.fakeapi import CoreEvent
+    from tests.faultyapi import FaultyBotAPI  # the product core plus wait_for_message
 
-    core = BotAPICore()
+    core = FaultyBotAPI()
     t = time.perf_counter()
     app = newsbot_app(data, flood_limit=True)(core)  # as built
     services = app.bot_data.services

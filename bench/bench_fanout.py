@@ -2,9 +2,10 @@
 that allows 30 messages/s overall (429 beyond that) and takes 50 ms per call; and the latency from a
 stored article to its alert reaching Telegram.
 
-Everything runs in this process: the fake Bot API (bot.fakeapi.BotAPICore behind tests/fakebotapi_http's
-HTTP server, on its own threads), the real Services in a temporary data directory, and the real
-Application (build_bot: ExtBot with bot.telegram.ratelimit.PacedRateLimiter, delivery_for, after_ingest).
+Everything runs in this process: the fake Bot API (tests/faultyapi.FaultyBotAPI, the product's BotAPICore
+with its flood model and latency, behind tests/fakebotapi_http's HTTP server, on its own threads), the real
+Services in a temporary data directory, and the real Application (build_bot: ExtBot with
+bot.telegram.ratelimit.PacedRateLimiter, delivery_for, after_ingest).
 
 - fan-out: 10,000 chats follow one topic (500 with --quick); one matching article is stored and
   after_ingest matches it, queues 10,000 alerts in the outbox and drains them. Measured from what the fake
@@ -111,10 +112,10 @@ async def _main(quick: bool) -> None:
     from bot.compose import build_bot, open_services
     from bot.config import Settings
     from bot.services.delivery import IN_FLIGHT
-    from bot.telegram.fakeapi import BotAPICore
     from bot.telegram.jobs import after_ingest
     from bot.core.models import RawArticle
     from tests.fakebotapi_http import FakeBotAPIServer
+    from tests.faultyapi import FaultyBotAPI
 
     logging.getLogger("telegram").setLevel(logging.ERROR)
     fanout_chats = 500 if quick else 10_000
@@ -122,7 +123,7 @@ async def _main(quick: bool) -> None:
     trials = 30 if quick else 100
     rng = random.Random(7)
 
-    core = BotAPICore(max_per_second=RATE, latency=LATENCY)
+    core = FaultyBotAPI(max_per_second=RATE, latency=LATENCY)
     server = FakeBotAPIServer(core, token=TOKEN).start()
     tmp = tempfile.TemporaryDirectory(prefix="bench-fanout-")
     try:

@@ -164,10 +164,10 @@ async def _polls(data_dir: str, port: int, n_feeds: int):
     from bot.services.intake import Intake
     from bot.services.feeds import FeedService, Schedule
     from bot.sources.fetch import AddressPolicy, Fetcher
-    from bot.services.library import Library
+    from bot.compose import library_at
 
     hosts = {f"feed{i}.bench.test": ["127.0.0.1"] for i in range(n_feeds)}
-    library = Library.open(data_dir)
+    library = library_at(data_dir)
     policy = AddressPolicy(allow_private=True, resolver_overrides=hosts)
     now = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
     async with Fetcher(policy=policy) as fetcher:

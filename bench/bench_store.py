@@ -79,12 +79,12 @@ def make_articles(n: int, seed: int, start: datetime, days: int) -> list[dict]:
 def measure_ours(path: str, sample_path: str) -> dict:
     from bot.services.library import Library
     from bot.core.text import fold_search
-    from storage.tinydb import Store
+    from storage.tinydb import open_engine
 
     sample = json.loads(Path(sample_path).read_text())
     base_rss = rss_mb()
     t = time.perf_counter()
-    store = Store.open(path, fold_title=fold_search)
+    store = open_engine(path, fold_title=fold_search)
     open_s = time.perf_counter() - t
     rss = rss_mb() - base_rss
     library = Library(store)

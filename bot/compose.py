@@ -9,48 +9,53 @@ and on the services' own types, never on an engine.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from telegram.ext import Application
 from telegram.request import BaseRequest
 
-from storage.tinydb import StoreLocked
-from storage.tinydb.chats import ChatStore
-from storage.tinydb.outbox import Outbox
+from storage.contract import StoreBusy
+from storage.tinydb import open_engine
 
 from bot.config import Settings
 from bot.core.times import utcnow
 from bot.services.container import Services
 from bot.services.digests import Digests
 from bot.services.intake import Intake
-from bot.services.library import Library
+from bot.services.library import TITLE_FOLD, Library, library_indexes
 from bot.services.seeds import ensure_seeded
 from bot.services.subscriptions import Subscriptions
 from bot.services.watcher import Watcher
 from bot.telegram.app import build_application
 
 
+def library_at(data_dir: Path, readonly: bool = False, now: float | None = None) -> Library:
+    """The library over the engine opened at `data_dir`, with the people and story indexes built in the
+    same pass as the engine's own (`now` bounds which articles can still join a story). Not seeded."""
+    people, stories, indexers = library_indexes(time.time() if now is None else now)
+    engine = open_engine(data_dir, readonly=readonly, fold_title=TITLE_FOLD, indexers=indexers)
+    return Library(engine, people, stories)
+
+
 def open_services(settings: Settings, clock: Callable[[], datetime] = utcnow) -> Services:
     """Everything a running bot holds, over the data directory (taking its writer lock), seeded on the
     first start. Close with services.close()."""
-    library = Library.open(settings.data_dir, now=clock().timestamp())
-    chats = outbox = None
+    library = library_at(settings.data_dir, now=clock().timestamp())
     try:
-        chats = ChatStore(settings.data_dir / "chats")
-        subscriptions = Subscriptions(chats, library)
-        outbox = Outbox(settings.data_dir / "outbox.log")
-        watcher = Watcher(subscriptions, chats, outbox, clock)
+        engine = library.engine
+        subscriptions = Subscriptions(engine.chats, library)
+        watcher = Watcher(subscriptions, engine.chats, engine.outbox, clock)
         intake = Intake(library, watcher)
-        digests = Digests(library, subscriptions, chats, outbox, clock)
+        digests = Digests(library, subscriptions, engine.chats, engine.outbox, clock)
         ensure_seeded(intake, clock())
     except BaseException:
-        for store in (outbox, chats, library):
-            if store is not None:
-                store.close()
+        library.close()
         raise
-    return Services(settings=settings, library=library, chats=chats, subscriptions=subscriptions, outbox=outbox,
-                    intake=intake, watcher=watcher, digests=digests, clock=clock)
+    return Services(settings=settings, library=library, chats=engine.chats, subscriptions=subscriptions,
+                    outbox=engine.outbox, intake=intake, watcher=watcher, digests=digests, clock=clock)
 
 
 def open_library(settings: Settings, readonly: bool = False, fallback_readonly: bool = False,
@@ -58,12 +63,16 @@ def open_library(settings: Settings, readonly: bool = False, fallback_readonly: 
     """The article library alone, for the command line. A writer seeds an empty store on its first start.
     With fallback_readonly, a store owned by a running bot is opened read-only instead of failing."""
     try:
-        library = Library.open(settings.data_dir, readonly=readonly)
-    except StoreLocked:
+        library = library_at(settings.data_dir, readonly=readonly, now=clock().timestamp())
+    except StoreBusy:
         if not fallback_readonly:
             raise
-        library = Library.open(settings.data_dir, readonly=True)
-    ensure_seeded(Intake(library), clock())
+        library = library_at(settings.data_dir, readonly=True, now=clock().timestamp())
+    try:
+        ensure_seeded(Intake(library), clock())
+    except BaseException:
+        library.close()
+        raise
     return library
 
 

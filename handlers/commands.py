@@ -13,6 +13,7 @@ from bot.core import formatting as fmt
 from bot.core.formatting.help_text import HELP_HTML, START_HTML, START_KEYBOARD, TOPIC_SYNTAX_HTML
 from bot.core.timezones import parse_digest, parse_quiet, resolve_timezone
 from bot.core.topics import parse_topic
+from bot.sources.webpage import fetch_article
 
 from handlers.state import Context
 from handlers.common import allowed, may_change, reply, services
@@ -158,9 +159,8 @@ async def summary(update: Update, context: Context) -> None:
 
 
 async def summary_of_url(update: Update, context: Context, url: str) -> None:
-    """A link a user gives goes through the same guarded fetcher as feeds (no private addresses)."""
-    from bot.sources.webpage import fetch_article
-
+    """A link a user gives goes through the same guarded fetcher as feeds (no private addresses); the page
+    is stored like any article (so "latest on" and searches know it), without being announced as news."""
     svc = services(context)
     fetcher = getattr(svc.feeds, "fetcher", None)
     if fetcher is None:
@@ -170,7 +170,9 @@ async def summary_of_url(update: Update, context: Context, url: str) -> None:
     if outcome.article is None:
         await reply(update, context, f"I could not read that page: {fmt.esc(outcome.error or 'no article text')}.")
         return
-    await reply(update, context, fmt.render_summary(outcome.article))
+    stored = svc.intake.store([outcome.article.to_doc()], svc.now(), announce=False)
+    article = svc.library.get(stored.stored[0]) if stored.stored else None
+    await reply(update, context, fmt.render_summary(article or outcome.article))
 
 
 async def digest(update: Update, context: Context) -> None:

@@ -100,6 +100,7 @@ class BatchResult:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    stored: dict[str, dict] = field(default_factory=dict)  # id -> the document as written (added and updated)
 
     @property
     def changed(self) -> list[str]:

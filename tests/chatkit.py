@@ -10,8 +10,9 @@ from pathlib import Path
 
 from bot.compose import build_bot, open_services
 from bot.config import Settings
-from bot.telegram.fakeapi import BotAPICore, BotMessage, InProcessRequest
+from bot.telegram.fakeapi import BotMessage, InProcessRequest
 from bot.core.models import RawArticle
+from tests.faultyapi import FaultyBotAPI
 
 START = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 USER = 1001
@@ -31,7 +32,7 @@ class Clock:
 
 @dataclass
 class Bot:
-    core: BotAPICore
+    core: FaultyBotAPI
     services: Services
     application: object
     clock: Clock
@@ -100,12 +101,12 @@ def settings_for(data: Path, **over) -> Settings:
 class running_bot:
     """async with running_bot(tmp_path) as bot: ... (jobs off by default: tests drive time themselves)."""
 
-    def __init__(self, data: Path, *, jobs: bool = False, clock: Clock | None = None, core: BotAPICore | None = None,
+    def __init__(self, data: Path, *, jobs: bool = False, clock: Clock | None = None, core: FaultyBotAPI | None = None,
                  **settings) -> None:
         self.data = data
         self.jobs = jobs
         self.clock = clock or Clock()
-        self.core = core or BotAPICore()
+        self.core = core or FaultyBotAPI()
         self.settings = settings_for(data, **settings)
 
     async def __aenter__(self) -> Bot:

@@ -16,8 +16,8 @@ the event loop while the server answers. Routes are plain data:
         assert [r.path for r in srv.requests] == ["/feed.xml"]
 
 Every request is recorded (method, path, lower-cased headers) before it is answered, and the server keeps
-the highest number of requests in flight at once, overall and per Host header. Pytest users can import the
-`http_server` fixture: `from httpfixtures import http_server  # noqa: F401`.
+the highest number of requests in flight at once, overall and per Host header. Tests that want one started
+server per test take the `http_server` fixture (tests/conftest.py).
 Stalls and holds wake up early when the server closes, so closing never waits for a sleeping handler.
 """
 
@@ -32,16 +32,13 @@ import subprocess
 import sys
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
-
 __all__ = [
-    "LocalHTTPServer", "RecordedRequest", "Route", "gzip_bomb", "http_server", "make_cert", "redirect",
-    "unused_port",
+    "LocalHTTPServer", "RecordedRequest", "Route", "gzip_bomb", "make_cert", "redirect", "unused_port",
 ]
 
 
@@ -327,10 +324,3 @@ class LocalHTTPServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-@pytest.fixture
-def http_server() -> Iterator[LocalHTTPServer]:
-    """A started LocalHTTPServer on 127.0.0.1, closed after the test."""
-    with LocalHTTPServer() as server:
-        yield server

@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.formatting.help_text import COMMANDS
 from bot.core.models import RawArticle
-from chatkit import ADMIN, USER, running_bot
+from tests.chatkit import ADMIN, USER, running_bot
 
 SEED_TITLE = "Former National Security Adviser Michael Flynn has told associates"
 
@@ -269,7 +269,7 @@ async def test_inbox_files_are_stored_and_alerted_within_seconds(tmp_path):
 
 
 async def test_missed_digest_is_sent_at_start_once(tmp_path):
-    from chatkit import Clock, START
+    from tests.chatkit import Clock, START
 
     clock = Clock(START)  # 12:00 UTC
     async with running_bot(tmp_path, clock=clock) as bot:

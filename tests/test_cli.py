@@ -222,7 +222,7 @@ def test_latest_uses_people_index_and_asks_when_ambiguous(tmp_path):
 
 
 def test_summarize_and_people_fetch_urls_through_the_guard(tmp_path):
-    from httpfixtures import LocalHTTPServer, Route
+    from tests.httpfixtures import LocalHTTPServer, Route
 
     page = ("<html><head><title>Flynn story</title></head><body><article><h1>Flynn story</h1>"
             + "".join(f"<p>{line}</p>" for line in SEED.read_text('utf-8').splitlines()[:6])

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WRITER = textwrap.dedent("""
     import sys
     from storage.tinydb import Store
-    import storage.tinydb.articles as a
+    import storage.tinydb.articles.partitions as a
     a.PARTITION_SIZE = 40  # roll partitions often, so kills land in every kind of write
     store = Store.open(sys.argv[1])
     start = int(sys.argv[2])

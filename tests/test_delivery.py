@@ -19,9 +19,10 @@ from telegram import Bot
 
 from bot.services.delivery import BACKOFF, MAX_ATTEMPTS, Delivery, OutMessage
 from bot.telegram.sender import PTBSender
-from bot.telegram.fakeapi import BotAPICore, InProcessRequest
+from bot.telegram.fakeapi import InProcessRequest
 from storage.tinydb.chats import ChatStore
 from storage.tinydb.outbox import Outbox, OutboxItem
+from tests.faultyapi import FaultyBotAPI
 
 T0 = 1_800_000_000.0
 NOW = datetime.fromtimestamp(T0, timezone.utc)
@@ -66,7 +67,7 @@ def render(items: list[OutboxItem]) -> list[OutMessage]:
 @dataclass
 class Rig:
     data: Path
-    core: BotAPICore
+    core: FaultyBotAPI
     bot: TimedBot
     clock: Clock
     outbox: Outbox
@@ -93,7 +94,7 @@ class Rig:
 
 @pytest.fixture
 async def rig(tmp_path):
-    core = BotAPICore()
+    core = FaultyBotAPI()
     for chat, name in ((ANN, "Ann"), (BOB, "Bob")):
         core.private_chat(chat, name)
     core.group(GROUP, "Newsroom", admins=[ANN])

@@ -10,7 +10,7 @@ import pytest
 
 from bot.services.intake import Intake
 from bot.services.digests import compose, due_missed, since_for, slot_before
-from bot.services.library import Library
+from bot.compose import library_at
 from bot.core.models import RawArticle
 
 UTC = timezone.utc
@@ -69,7 +69,7 @@ class Row:
 
 def test_compose_groups_by_story_and_ranks(tmp_path):
     now = datetime(2026, 11, 28, 12, tzinfo=UTC)
-    library = Library.open(tmp_path, now=now.timestamp())
+    library = library_at(tmp_path, now=now.timestamp())
     try:
         story = ("Michael Flynn spoke to Sergey Kislyak about sanctions during the transition, according to "
                  "two associates who described the contacts to reporters on Thursday in Washington. ") * 3

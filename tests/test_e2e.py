@@ -21,9 +21,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from bot.telegram.fakeapi import BotAPICore, BotMessage
-from fakebotapi_http import fake_bot_api
-from httpfixtures import LocalHTTPServer, Route
+from bot.telegram.fakeapi import BotMessage
+from tests.fakebotapi_http import fake_bot_api
+from tests.faultyapi import FaultyBotAPI
+from tests.httpfixtures import LocalHTTPServer, Route
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:ABCdefGHIjklMNOpqrSTUvwxYZ012345"
@@ -117,7 +118,7 @@ def _drain(stream, sink: list[str]) -> None:
 
 
 @contextmanager
-def running(env: dict[str, str], core: BotAPICore) -> Iterator[BotProcess]:
+def running(env: dict[str, str], core: FaultyBotAPI) -> Iterator[BotProcess]:
     """`newsbot run` until the block ends (then SIGTERM); waits until it has set its command menu."""
     menus_before = len(core.calls_of("setMyCommands"))
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
@@ -144,24 +145,24 @@ def running(env: dict[str, str], core: BotAPICore) -> Iterator[BotProcess]:
                 pass
 
 
-def say(core: BotAPICore, text: str, predicate=None, chat_id: int = USER) -> BotMessage:
+def say(core: FaultyBotAPI, text: str, predicate=None, chat_id: int = USER) -> BotMessage:
     core.push_text(chat_id, chat_id, text)
     return core.wait_for_message_blocking(chat_id, predicate, timeout=WAIT)
 
 
-def alerts_for(core: BotAPICore, title: str, chat_id: int = USER) -> list[BotMessage]:
+def alerts_for(core: FaultyBotAPI, title: str, chat_id: int = USER) -> list[BotMessage]:
     return [m for m in core.sent(chat_id) if m.plain.startswith(title) and "matched:" in m.plain]
 
 
-def refused(core: BotAPICore) -> list[tuple[str, int, str]]:
+def refused(core: FaultyBotAPI) -> list[tuple[str, int, str]]:
     """Bot API calls Telegram would have refused (400: bad parameters, entities, lengths ...)."""
     return [(c.method, c.status, c.error) for c in core.calls if c.status == 400]
 
 
 @contextmanager
-def world(tmp_path: Path) -> Iterator[tuple[BotAPICore, LocalHTTPServer, dict[str, str], str]]:
+def world(tmp_path: Path) -> Iterator[tuple[FaultyBotAPI, LocalHTTPServer, dict[str, str], str]]:
     """Fake Telegram, a news site whose feed holds one unrelated story, and the feed added to the bot."""
-    with fake_bot_api(token=TOKEN) as (base_url, core), LocalHTTPServer() as site:
+    with fake_bot_api(token=TOKEN, core=FaultyBotAPI()) as (base_url, core), LocalHTTPServer() as site:
         now = datetime.now(timezone.utc)
         site.route("/feed.xml", Route(body=rss(site.base_url, [(OTHER_TITLE, "/news/parks", OTHER_TEXT, now)])))
         env = bot_env(base_url, tmp_path / "data")

@@ -1,4 +1,7 @@
-"""The in-process Bot API: Telegram's validation, the real PTB Application over it, faults, and the HTTP front."""
+"""The in-process Bot API: Telegram's validation, the real PTB Application over it, faults, and the HTTP front.
+
+Validation runs on the product's BotAPICore as `newsbot chat` uses it; faults, the flood model, latency and
+the waits for the bot's messages on the tests' subclass FaultyBotAPI (tests/faultyapi.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler
 
 from bot.telegram.fakeapi import BotAPICore, InProcessRequest, parse_html, render_terminal, utf16_len
-from fakebotapi_http import fake_bot_api
+from tests.fakebotapi_http import fake_bot_api
+from tests.faultyapi import FaultyBotAPI
 
 USER = 42
 
@@ -22,6 +26,13 @@ USER = 42
 @pytest.fixture
 def core() -> BotAPICore:
     core = BotAPICore()
+    core.private_chat(USER, "Ann")
+    return core
+
+
+@pytest.fixture
+def faulty() -> FaultyBotAPI:
+    core = FaultyBotAPI()
     core.private_chat(USER, "Ann")
     return core
 
@@ -197,13 +208,26 @@ async def test_get_updates_long_polls_and_confirms_by_offset(core):
 
 
 async def test_rate_model_answers_429_per_chat():
-    core = BotAPICore(max_per_chat_per_second=2)
+    core = FaultyBotAPI(max_per_chat_per_second=2)
     core.private_chat(1)
     core.private_chat(2)
     assert [(await core.call("sendMessage", {"chat_id": 1, "text": "x"}))[0] for _ in range(3)] == [200, 200, 429]
     assert (await core.call("sendMessage", {"chat_id": 2, "text": "x"}))[0] == 200  # another chat is free
     _, body = await core.call("sendMessage", {"chat_id": 1, "text": "x"})
     assert body["parameters"]["retry_after"] >= 1
+
+
+async def test_a_blocked_user_who_writes_to_the_bot_unblocks_it(faulty):
+    faulty.block_chat(USER)
+    status, body = await send(faulty, "x")
+    assert (status, body["description"]) == (403, "Forbidden: bot was blocked by the user")
+    faulty.push_text(USER, USER, "hello again")
+    assert (await send(faulty, "welcome back"))[0] == 200
+    faulty.group(-7, "Room", admins=[USER])
+    faulty.block_chat(-7)
+    faulty.push_text(-7, USER, "hi")  # writing in a group does not undo a kick
+    assert (await faulty.call("sendMessage", {"chat_id": -7, "text": "x"}))[1]["description"] \
+        == "Forbidden: bot was kicked from the group chat"
 
 
 def test_render_terminal_shows_links_and_styles():
@@ -220,7 +244,8 @@ def build_app(core: BotAPICore):
             .get_updates_request(InProcessRequest(core)).build())
 
 
-async def test_real_application_handles_commands_and_callbacks(core):
+async def test_real_application_handles_commands_and_callbacks(faulty):
+    core = faulty
     app = build_app(core)
     presses = []
 
@@ -262,7 +287,8 @@ async def test_real_application_handles_commands_and_callbacks(core):
 
 
 @pytest.mark.filterwarnings("ignore:.*retry_after.*timedelta")  # PTB's own notice when it formats RetryAfter
-async def test_ptb_sees_telegram_errors_as_its_exceptions(core):
+async def test_ptb_sees_telegram_errors_as_its_exceptions(faulty):
+    core = faulty
     app = build_app(core)
     async with app:
         bot = app.bot
@@ -303,7 +329,7 @@ async def test_documents_keep_bytes_and_name_and_can_be_downloaded(core):
 
 
 async def test_latency_delays_each_call():
-    core = BotAPICore(latency=0.05)
+    core = FaultyBotAPI(latency=0.05)
     started = time.monotonic()
     await core.call("getMe", {})
     await core.call("getMe", {})
@@ -357,7 +383,7 @@ async def test_http_front_rejects_wrong_tokens_and_takes_every_body_encoding():
 
 
 def test_http_front_from_a_plain_thread_with_blocking_waits():
-    with fake_bot_api() as (base_url, core):
+    with fake_bot_api(core=FaultyBotAPI()) as (base_url, core):
         core.private_chat(USER)
 
         def reply_later():

@@ -9,7 +9,6 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from httpfixtures import Route, http_server  # noqa: F401
 
 from bot.services.intake import Intake
 from bot.services.feeds import (
@@ -17,9 +16,9 @@ from bot.services.feeds import (
     record_success,
 )
 from bot.sources.fetch import AddressPolicy, Fetcher
-from bot.services.library import Library
 from storage.tinydb import Store
 from storage.tinydb.feeds import AdminNotice, FeedState, FeedStore
+from tests.httpfixtures import Route
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 WORDS = ("Michael Flynn told associates on Tuesday that he had spoken with the Russian ambassador about "
@@ -60,13 +59,6 @@ PAGE = ("<html><head><title>Flynn spoke to Kislyak</title></head><body><nav>Home
                   for i in range(10))
         + "</article><section class='comments'><h3>Comments</h3><p>Reader comment: fake news!</p></section>"
           "</body></html>").encode()
-
-
-@pytest.fixture
-def library(tmp_path):
-    lib = Library.open(tmp_path / "data")
-    yield lib
-    lib.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from httpfixtures import Route, http_server  # noqa: F401
+from tests.httpfixtures import Route
 
 ROOT = Path(__file__).resolve().parents[1]
 ITEM = ("<item><title>Story {n}</title><link>http://news.example/{n}</link><description>"

@@ -11,25 +11,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from httpfixtures import LocalHTTPServer, Route, gzip_bomb, http_server, redirect  # noqa: F401
 
 from bot.services.intake import Intake
 from bot.services.feeds import FeedService, Schedule
 from bot.sources.fetch import AddressPolicy, Fetcher
-from bot.services.library import Library
+from tests.httpfixtures import LocalHTTPServer, Route, gzip_bomb, redirect
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 SHARED_FEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds"
 GOOD = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Good</title><item><title>One</title>'
         b"<link>http://news.example/1</link><description>" + b"Plenty of words in this entry body. " * 20
         + b"</description></item></channel></rss>")
-
-
-@pytest.fixture
-def library(tmp_path):
-    lib = Library.open(tmp_path / "data")
-    yield lib
-    lib.close()
 
 
 def warnings_per_feed(records, urls) -> Counter:

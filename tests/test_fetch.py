@@ -17,8 +17,9 @@ from collections.abc import Mapping
 import httpcore
 import pytest
 
-from bot.sources.fetch import DEFAULT_UA, AddressPolicy, FetchResult, Fetcher, _Inflater
-from httpfixtures import LocalHTTPServer, Route, _bomb_body, gzip_bomb, http_server, make_cert, redirect, unused_port  # noqa: F401
+from bot.sources.fetch import DEFAULT_UA, AddressPolicy, FetchResult, Fetcher
+from bot.sources.inflate import Inflater
+from tests.httpfixtures import LocalHTTPServer, Route, _bomb_body, gzip_bomb, make_cert, redirect, unused_port
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
 <item><title>Flynn speaks</title><link>https://example.com/a</link></item></channel></rss>"""
@@ -203,7 +204,7 @@ async def test_gzip_bomb_is_cut_by_decoded_size(http_server, fetcher):
 
 def test_inflating_never_overshoots_the_room_it_is_given():
     # httpx would inflate a whole network chunk at once (64 KB of bomb -> ~64 MB); ours stops at room + 1.
-    inflater = _Inflater("gzip")
+    inflater = Inflater("gzip")
     out = inflater.feed(_bomb_body(50_000_000), 1000)
     assert len(out) == 1001 and out == bytes(1001)
 

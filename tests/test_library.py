@@ -12,16 +12,16 @@ from bot.services.library import Library
 from bot.core.models import RawArticle
 from bot.core.text import derive_title, fold_search
 from bot.core.urls import canonical_url
-from storage.tinydb import Store
+from bot.compose import library_at
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def library(tmp_path):
-    store = Store.open(tmp_path, fold_title=fold_search)
-    yield Library(store)
-    store.close()
+    library = library_at(tmp_path)
+    yield library
+    library.close()
 
 
 def raw(text: str, title: str = "", url: str | None = None, days_ago: int = 0, source: str = "test") -> RawArticle:

@@ -9,7 +9,7 @@ import pytest
 from bot.services.intake import Intake
 from bot.services.feeds import FeedService
 from bot.sources.fetch import AddressPolicy
-from bot.services.library import Library
+from bot.compose import library_at
 from bot.sources.opml import OpmlError, OpmlFeed, export_opml, parse_opml
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
@@ -123,7 +123,7 @@ def test_oversized_opml_is_refused_before_parsing():
 
 
 def test_service_import_and_export(tmp_path):
-    library = Library.open(tmp_path / "data")
+    library = library_at(tmp_path / "data")
     try:
         service = FeedService(Intake(library), fetcher=None, policy=AddressPolicy(), workers=0)
         report = service.import_opml(FEEDLY, now=NOW)

@@ -10,7 +10,7 @@ import pytest
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
-import storage.tinydb.articles as articles_mod
+import storage.tinydb.articles.partitions as partitions_mod
 import storage.tinydb.safe
 import storage.tinydb.schema as schema_mod
 from storage.tinydb import SCHEMA_VERSION, CorruptFile, SafeJSONStorage, SchemaTooNew, Store, StoreLocked
@@ -147,7 +147,7 @@ def test_by_key_is_newest_first_and_follows_updates(tmp_path):
 
 
 def test_partitions_roll_over_and_writes_touch_one_partition(tmp_path, monkeypatch):
-    monkeypatch.setattr(articles_mod, "PARTITION_SIZE", 5)
+    monkeypatch.setattr(partitions_mod, "PARTITION_SIZE", 5)
     store = ArticleStore(tmp_path)
     store.add_batch([doc(i) for i in range(12)])
     assert store.partitions() == ["2026-11-28.json", "2026-11-28~1.json", "2026-11-28~2.json"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from bot.services.intake import Intake
-from bot.services.library import Library
+from bot.compose import library_at
 from bot.core.models import RawArticle
 from bot.core.stories import StoryIndex, similarity, sketch
 
@@ -53,7 +53,7 @@ def test_index_respects_the_48_hour_window():
 
 
 def test_ingest_gives_one_story_id_across_sources(tmp_path):
-    library = Library.open(tmp_path, now=NOW.timestamp())
+    library = library_at(tmp_path, now=NOW.timestamp())
     try:
         first = Intake(library).add([RawArticle(STORY, "Flynn spoke to Kislyak", "https://a.example/1", NOW, "A")], NOW)
         later = NOW + timedelta(hours=5)
@@ -71,7 +71,7 @@ def test_ingest_gives_one_story_id_across_sources(tmp_path):
     finally:
         library.close()
     # Reopened: the index is rebuilt from the stored sketches, so a third source still joins.
-    reopened = Library.open(tmp_path, now=(NOW + timedelta(hours=6)).timestamp())
+    reopened = library_at(tmp_path, now=(NOW + timedelta(hours=6)).timestamp())
     try:
         third = Intake(reopened).add([RawArticle(rewrite(STORY) + " More.", "Third", "https://c.example/z",
                                             NOW + timedelta(hours=6), "C")], NOW + timedelta(hours=6))

@@ -11,6 +11,7 @@ import pytest
 import bot.services.subscriptions as subs_module
 from bot.services.intake import Intake
 from bot.core.enrich import build_article
+from bot.compose import library_at
 from bot.services.library import Library
 from bot.core.models import RawArticle
 from bot.services.subscriptions import LIMIT_MESSAGE, MAX_TOPICS, Subscriptions
@@ -38,7 +39,7 @@ ARTICLES = [
 
 @pytest.fixture
 def world(tmp_path):
-    library = Library.open(tmp_path / "data", now=NOW.timestamp())
+    library = library_at(tmp_path / "data", now=NOW.timestamp())
     Intake(library).add(ARTICLES, NOW)
     chats = ChatStore(tmp_path / "data" / "chats")
     for chat_id, kind in ((ALICE, "private"), (BOB, "private"), (GROUP, "group")):
@@ -213,7 +214,7 @@ def test_index_is_rebuilt_from_the_store_after_a_restart(tmp_path, world):
 def big_library(tmp_path_factory):
     """3,000 stored articles (built without the slow enrichment) and 3 Flynn stories among the oldest."""
     path = tmp_path_factory.mktemp("big")
-    library = Library.open(path, now=NOW.timestamp())
+    library = library_at(path, now=NOW.timestamp())
     docs = []
     for i in range(3000):
         title, text = f"Council meeting {i}", f"The council of town {i} discussed roads, parks and budgets at length."

@@ -1,6 +1,6 @@
-"""The `newsbot feeds ...` command group: thin calls into bot.feeds.FeedService.
+"""The `newsbot feeds ...` command group: thin calls into bot.services.feeds.FeedService.
 
-bot/cli.py calls add_commands(sub) with its subparsers object; each handler is func(args, settings) -> int.
+bot/cli/main.py calls add_commands(sub) with its subparsers object; each handler is func(args, settings) -> int.
 """
 
 from __future__ import annotations
@@ -12,11 +12,16 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.core.times import iso
-from bot.services.intake import Intake
-from bot.compose import open_library
+from storage.atomic import atomic_write
+
+from bot.cli.progress import Progress
 from bot.cli.runtime import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliError
-from bot.core.times import utcnow
+from bot.compose import open_library
+from bot.core.times import iso, utcnow
+from bot.services.feeds import FeedService
+from bot.services.intake import Intake
+from bot.sources.fetch import AddressPolicy
+from bot.sources.opml import MAX_OPML_BYTES, OpmlError
 
 
 def add_commands(sub) -> argparse.ArgumentParser:
@@ -60,14 +65,10 @@ def _group_usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _service(library, settings):
-    from bot.services.feeds import FeedService
-
     return FeedService.from_settings(Intake(library), settings)
 
 
 def _policy(settings):
-    from bot.sources.fetch import AddressPolicy
-
     return AddressPolicy(allow_private=bool(settings.allow_private_urls))
 
 
@@ -118,11 +119,9 @@ def cmd_add(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_list(args: argparse.Namespace, settings) -> int:
-    from storage.tinydb.feeds import FeedStore
-
     library = open_library(settings, fallback_readonly=True)
     try:
-        feeds = FeedStore(library.store.state).all()
+        feeds = library.engine.feeds.all()
     finally:
         library.close()
     if args.json:
@@ -148,8 +147,6 @@ def cmd_list(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_remove(args: argparse.Namespace, settings) -> int:
-    from bot.services.feeds import FeedService
-
     library = open_library(settings)
     try:
         result = FeedService(Intake(library), fetcher=None).remove_feed(args.target)
@@ -162,8 +159,6 @@ def cmd_remove(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_poll(args: argparse.Namespace, settings) -> int:
-    from bot.cli.progress import Progress
-
     library = open_library(settings)
 
     async def run():
@@ -211,9 +206,6 @@ def cmd_poll(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_import(args: argparse.Namespace, settings) -> int:
-    from bot.services.feeds import FeedService
-    from bot.sources.opml import MAX_OPML_BYTES, OpmlError
-
     try:
         size = args.file.stat().st_size
         if size > MAX_OPML_BYTES:
@@ -237,8 +229,6 @@ def cmd_import(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_export(args: argparse.Namespace, settings) -> int:
-    from bot.services.feeds import FeedService
-
     library = open_library(settings, fallback_readonly=True)
     try:
         service = FeedService(Intake(library), fetcher=None)
@@ -251,8 +241,6 @@ def cmd_export(args: argparse.Namespace, settings) -> int:
         sys.stdout.flush()
         return EXIT_OK
     try:
-        from storage.tinydb.safe import atomic_write
-
         atomic_write(args.file, data)
     except OSError as exc:
         raise CliError(f"cannot write {args.file}: {exc.strerror or exc}") from None
@@ -261,8 +249,6 @@ def cmd_export(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_add_defaults(args: argparse.Namespace, settings) -> int:
-    from bot.services.feeds import FeedService
-
     library = open_library(settings)
     try:
         report = FeedService(Intake(library), fetcher=None, policy=_policy(settings)).add_defaults(now=utcnow())

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from storage.tinydb.chats import ChatStore
-from storage.tinydb.outbox import Outbox
+
+from storage.contract import ChatStore, Outbox
 
 from bot.config import Settings
 from bot.core.times import utcnow
@@ -49,6 +49,5 @@ class Services:
         return not allowed or chat_id in allowed
 
     def close(self) -> None:
-        self.outbox.close()
-        self.chats.close()
+        """Close the storage engine (every store of it) under the library."""
         self.library.close()

@@ -22,8 +22,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from storage.tinydb.chats import ChatStore
-from storage.tinydb.outbox import Outbox, OutboxItem
+
+from storage.contract import ChatStore, Outbox, OutboxItem
 
 from bot.core.formatting import Keyboard
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from storage.tinydb.chats import ChatStore, TopicRow
-from storage.tinydb.outbox import Outbox
+
+from storage.contract import ChatStore, Outbox, TopicRow
 
 from bot.core import formatting as fmt
 from bot.core.enrich import story_of

@@ -54,10 +54,11 @@ class Intake:
         docs, skipped = build_documents(raws, now, pinned=pinned)
         return self.store(docs, now, skipped)
 
-    def store(self, docs: list[dict], now: datetime, skipped: Sequence[str] = ()) -> IngestReport:
+    def store(self, docs: list[dict], now: datetime, skipped: Sequence[str] = (), announce: bool = True) -> IngestReport:
         """Store documents built by bot.core.enrich: assign story ids, write them as one batch, hand the
-        new articles to the watcher. Raises what the store raises (e.g. a full disk): nothing is then
-        stored and nothing is handed on."""
+        new articles to the watcher (unless not `announce`: a page a user asked to summarise is stored,
+        but it is not news to alert others about). Raises what the store raises (e.g. a full disk):
+        nothing is then stored and nothing is handed on."""
         report = IngestReport(skipped=list(skipped))
         if not docs:
             return report
@@ -71,7 +72,7 @@ class Intake:
             library.recent_texts.forget(article_id)  # an update may change the text
         report.new_articles = [Article.from_doc(result.stored[i]) for i in result.added]
         news = [a for a in report.new_articles if not a.pinned]  # the bundled seeds are starting content
-        if self.watcher is not None and news:
+        if self.watcher is not None and news and announce:
             self.watcher.submit(news)
         return report
 

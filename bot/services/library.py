@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from storage.tinydb import Entry, Store
+from storage.contract import ArticleStore, Engine, Entry, Indexer
 
 from bot.core.models import Article
 from bot.core.people import PeopleIndex, PersonSummary
@@ -114,25 +113,33 @@ class _RecentTexts:
             self._texts.pop(article_id, None)
 
 
+def library_indexes(now: float) -> tuple[PeopleIndex, StoryIndex, list[Indexer]]:
+    """The people and story indexes, and the indexers that keep them current with an engine's articles
+    (pass them to the engine's opener, so they are built in the same pass as its own indexes)."""
+    people, stories = PeopleIndex(), StoryIndex()
+    since = now - 2 * stories.window
+    return people, stories, [_PeopleIndexer(people), _StoryIndexer(stories, since)]
+
+
+TITLE_FOLD = fold_search  # how the engine folds titles for its title index (searches fold queries alike)
+
+
 class Library:
-    def __init__(self, store: Store, people: PeopleIndex | None = None, stories: StoryIndex | None = None) -> None:
-        self.store = store
-        self.articles = store.articles
+    """Over an opened storage engine (it owns it: close() closes the engine)."""
+
+    def __init__(self, engine: Engine, people: PeopleIndex | None = None, stories: StoryIndex | None = None) -> None:
+        self.engine = engine
+        self.articles: ArticleStore = engine.articles
         self.people = people if people is not None else PeopleIndex()
         self.stories = stories if stories is not None else StoryIndex()
         self.recent_texts = _RecentTexts(TEXT_SCAN)
 
-    @classmethod
-    def open(cls, data_dir, readonly: bool = False, now: float | None = None) -> "Library":
-        """Open the store with the people and story indexes built alongside its own indexes."""
-        people, stories = PeopleIndex(), StoryIndex()
-        since = (time.time() if now is None else now) - 2 * stories.window
-        store = Store.open(data_dir, readonly=readonly, fold_title=fold_search,
-                           indexers=[_PeopleIndexer(people), _StoryIndexer(stories, since)])
-        return cls(store, people, stories)
+    @property
+    def readonly(self) -> bool:
+        return self.engine.readonly
 
     def close(self) -> None:
-        self.store.close()
+        self.engine.close()
 
     def get(self, article_id: str) -> Article | None:
         doc = self.articles.get(article_id)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from storage.tinydb.chats import ChatStore
-from storage.tinydb.outbox import Outbox, OutboxItem
+
+from storage.contract import ChatStore, Outbox, OutboxItem
 
 from bot.core import formatting as fmt
 from bot.services.delivery import OutMessage, Render

@@ -19,9 +19,9 @@ def seeds_dir() -> Path:
 
 def ensure_seeded(intake: Intake, now: datetime) -> IngestReport | None:
     """Ingest the seeds if this store never has; returns the report, or None when already done."""
-    store = intake.library.store
-    state = store.state
-    if store.readonly or state.get_meta(SEEDED):
+    engine = intake.library.engine
+    state = engine.state
+    if engine.readonly or state.get_meta(SEEDED):
         return None
     paths, _ = discover([seeds_dir()])
     raws = [a for p in paths for a in read_file(p).articles]

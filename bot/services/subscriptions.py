@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.tinydb.chats import ChatRow, ChatStore, TopicRow
+
+from storage.contract import ChatRow, ChatStore, TopicRow
 
 from bot.core.times import iso, parse_time
 from bot.core.enrich import story_of

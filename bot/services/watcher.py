@@ -21,8 +21,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
-from storage.tinydb.chats import ChatStore
-from storage.tinydb.outbox import Outbox
+
+from storage.contract import ChatStore, Outbox
 
 from bot.core.models import Article
 from bot.core.times import parse_time

@@ -13,14 +13,14 @@ Every feed poll and page fetch goes through one Fetcher (one shared httpx.AsyncC
 
 Failures come back as FetchResult.error, one line naming the cause ("HTTP 404 Not Found", "timed out after
 20 s", "blocked: 10.0.0.5 is a private address (...)"). Only cancellation propagates.
+
+The result type and the wording of failures are in fetchresult.py, the bounded gzip/deflate decoder in
+inflate.py, the address policy and the guarded connect in netguard.py; this module is the client itself.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import errno
-import http
 import http.cookiejar
 import logging
 import ssl
@@ -28,14 +28,16 @@ import time
 import zlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import certifi
 import httpcore
 import httpx
 
-from bot.sources.netguard import AddressPolicy, DNSLookupFailed, GuardedBackend, UnsafeURL, check_url, ip_literal
+from bot.sources.fetchresult import (
+    FetchFailure, FetchResult, describe_failure, parse_retry_after, seconds, size, status_line,
+)
+from bot.sources.inflate import Inflater
+from bot.sources.netguard import AddressPolicy, GuardedBackend, UnsafeURL, check_url, ip_literal
 
 __all__ = ["DEFAULT_UA", "AddressPolicy", "FetchResult", "Fetcher", "UnsafeURL", "check_url"]
 
@@ -43,54 +45,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_UA = "newsbot/0.1 (+https://github.com/newsbot/newsbot)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
-_MAX_RETRY_AFTER = 7 * 24 * 3600.0  # a larger Retry-After is a server bug; do not park a feed for years
-
-
-@dataclass
-class FetchResult:
-    """What one GET produced. `error` is None exactly when the fetch succeeded (2xx, or 304 Not Modified)."""
-
-    url: str  # as asked for
-    final_url: str  # after redirects; on a refused hop, the hop that was refused
-    status: int | None  # HTTP status of the last response, None when no response arrived
-    content: bytes  # decoded body (2xx only)
-    headers: dict[str, str]  # last response's headers, lower-cased names, repeated headers joined by ", "
-    not_modified: bool = False
-    error: str | None = None
-    retry_after: float | None = None  # seconds, from Retry-After on an error response
-    gone: bool = False  # HTTP 410: the caller should stop polling
-    elapsed: float = 0.0  # seconds from the call to the result, waiting for a free slot included
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-
-
-class _Failure(Exception):
-    """Internal: a failure whose message is already the one line the caller gets."""
-
-
-def _seconds(value: float) -> str:
-    return f"{value:g}"
-
-
-def _size(n: int) -> str:
-    if n >= 1_000_000 and n % 100_000 == 0:
-        return f"{n / 1_000_000:g} MB"
-    if n >= 1_000 and n % 100 == 0:
-        return f"{n / 1_000:g} KB"
-    return f"{n} bytes"
-
-
-def _status_line(code: int) -> str:
-    try:
-        return f"HTTP {code} {http.HTTPStatus(code).phrase}"
-    except ValueError:
-        return f"HTTP {code}"
 
 
 def _redact(url: str | httpx.URL) -> str:
@@ -102,29 +56,6 @@ def _redact(url: str | httpx.URL) -> str:
         return "<invalid URL>"
 
 
-def _parse_retry_after(value: str | None, date_header: str | None) -> float | None:
-    """Retry-After as seconds: delta-seconds, or an HTTP date (relative to the response's Date if present)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return min(float(value), _MAX_RETRY_AFTER)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = datetime.now(timezone.utc)
-    if date_header:
-        try:
-            server_now = email.utils.parsedate_to_datetime(date_header)
-            now = server_now if server_now.tzinfo else server_now.replace(tzinfo=timezone.utc)
-        except (TypeError, ValueError, IndexError):
-            pass
-    return min(max(0.0, (when - now).total_seconds()), _MAX_RETRY_AFTER)
-
-
 def _header_value(value: str | None) -> str | None:
     """A caller-supplied header value, or None when it is empty or could split the header block."""
     if value is None:
@@ -133,40 +64,6 @@ def _header_value(value: str | None) -> str | None:
     if not value or any(ord(c) < 32 or ord(c) == 127 for c in value):
         return None
     return value
-
-
-class _Inflater:
-    """Decode a Content-Encoding in bounded steps: never produces more than `room` + 1 bytes per call."""
-
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self._gzip = encoding in ("gzip", "x-gzip")
-        self._z = zlib.decompressobj(31 if self._gzip else 15)
-        self._started = False
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        out = bytearray()
-        if not self._started and not self._gzip and data:
-            # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate; sniff the header.
-            self._started = True
-            if len(data) < 2 or (data[0] & 0x0F) != 8 or ((data[0] << 8) | data[1]) % 31:
-                self._z = zlib.decompressobj(-15)
-        while data:
-            out += self._z.decompress(data, room + 1 - len(out))
-            if len(out) > room:
-                break
-            if self._z.eof:
-                rest = self._z.unused_data
-                if not (self._gzip and rest):
-                    break  # trailing garbage after the stream is ignored, as browsers do
-                self._z = zlib.decompressobj(31)  # the next member of a multi-member gzip file
-                data = rest
-            else:
-                data = self._z.unconsumed_tail
-        return bytes(out)
-
-    def flush(self) -> bytes:
-        return self._z.flush()
 
 
 class _GuardedTransport(httpx.AsyncHTTPTransport):
@@ -188,21 +85,6 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=backend,
         )
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and all(current is not s for s in seen):
-        seen.append(current)
-        current = current.__cause__ or current.__context__
-    return seen
-
-
-def _tls_reason(err: ssl.SSLError) -> str:
-    if isinstance(err, ssl.SSLCertVerificationError) and err.verify_message:
-        return f"TLS error: certificate verify failed: {err.verify_message}"
-    return f"TLS error: {err.reason or err.strerror or err}"
 
 
 class Fetcher:
@@ -311,7 +193,7 @@ class Fetcher:
                 await self._follow(url, headers, result, start_clock)
         except TimeoutError:
             if deadline.expired():
-                raise _Failure(f"timed out after {_seconds(self.deadline)} s") from None
+                raise FetchFailure(f"timed out after {seconds(self.deadline)} s") from None
             raise
 
     async def _follow(
@@ -343,11 +225,11 @@ class Fetcher:
                         try:
                             nxt = target.join(response.headers["location"].strip()).copy_with(fragment=None)
                         except (httpx.InvalidURL, ValueError) as exc:
-                            raise _Failure(f"invalid redirect Location ({_status_line(status)}): {exc}") from None
+                            raise FetchFailure(f"invalid redirect Location ({status_line(status)}): {exc}") from None
                         log.debug("%s redirects to %s (%d)", _redact(target), _redact(nxt), status)
                         if str(nxt) in visited:
                             result.final_url = str(nxt)
-                            raise _Failure("redirect loop")
+                            raise FetchFailure("redirect loop")
                         current = str(nxt)
                         continue
                     result.status = status
@@ -363,26 +245,26 @@ class Fetcher:
                 finally:
                     await response.aclose()
         result.final_url = current
-        raise _Failure(f"too many redirects (> {self.max_redirects})")
+        raise FetchFailure(f"too many redirects (> {self.max_redirects})")
 
     def _http_error(self, response: httpx.Response, result: FetchResult) -> None:
         status = response.status_code
-        line = _status_line(status)
+        line = status_line(status)
         if status in _REDIRECTS:
             line += " without a Location header"
         result.error = line
         result.gone = status == 410
-        result.retry_after = _parse_retry_after(response.headers.get("retry-after"), response.headers.get("date"))
+        result.retry_after = parse_retry_after(response.headers.get("retry-after"), response.headers.get("date"))
 
     async def _read_body(self, response: httpx.Response) -> bytes:
         limit = self.max_bytes
-        too_big = _Failure(f"response larger than {_size(limit)}")
+        too_big = FetchFailure(f"response larger than {size(limit)}")
         encoding = response.headers.get("content-encoding", "").strip().lower()
-        inflater: _Inflater | None = None
+        inflater: Inflater | None = None
         if encoding in ("gzip", "x-gzip", "deflate"):
-            inflater = _Inflater(encoding)
+            inflater = Inflater(encoding)
         elif encoding not in ("", "identity"):
-            raise _Failure(f"unsupported Content-Encoding {encoding!r}")
+            raise FetchFailure(f"unsupported Content-Encoding {encoding!r}")
         else:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
@@ -396,44 +278,15 @@ class Fetcher:
             if inflater is not None:
                 body += inflater.flush()
         except zlib.error as exc:
-            raise _Failure(f"could not decode {encoding} body: {exc}") from None
+            raise FetchFailure(f"could not decode {encoding} body: {exc}") from None
         if len(body) > limit:
             raise too_big
         return bytes(body)
 
     def _describe(self, exc: Exception) -> str:
-        """The one-line reason for a failure, naming its cause."""
-        if isinstance(exc, (_Failure, UnsafeURL, DNSLookupFailed)):
-            return str(exc)
-        chain = _chain(exc)
-        for err in chain:  # wrapped causes first: they are more specific than httpx's wrappers
-            if isinstance(err, (UnsafeURL, DNSLookupFailed)):
-                return str(err)
-            if isinstance(err, ssl.SSLError):
-                return _tls_reason(err)
-        if isinstance(exc, httpx.ConnectTimeout):
-            return str(exc) if str(exc).startswith("DNS") else f"connect timed out after {_seconds(self.connect_timeout)} s"
-        if isinstance(exc, httpx.ReadTimeout):
-            return f"stalled: no data for {_seconds(self.stall_timeout)} s"
-        if isinstance(exc, httpx.WriteTimeout):
-            return f"stalled: could not send the request for {_seconds(self.stall_timeout)} s"
-        if isinstance(exc, httpx.PoolTimeout):
-            return "timed out waiting for a free connection"
-        if isinstance(exc, (httpx.ConnectError, httpx.ReadError, httpx.WriteError)):
-            for err in chain:
-                if isinstance(err, ConnectionRefusedError) or getattr(err, "errno", None) == errno.ECONNREFUSED:
-                    return "connection refused"
-                if isinstance(err, ConnectionResetError):
-                    return "connection reset by the server"
-                if getattr(err, "errno", None) in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-                    return f"network unreachable: {err.strerror or err}"
-            kind = "connection failed" if isinstance(exc, httpx.ConnectError) else "network error"
-            return f"{kind}: {exc or type(exc).__name__}"
-        if isinstance(exc, httpx.RemoteProtocolError):
-            return f"server broke the HTTP protocol: {exc}"
-        if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
-            return f"invalid URL: {exc}"
-        if isinstance(exc, httpx.HTTPError):
-            return f"HTTP client error: {type(exc).__name__}: {exc}"
+        """The one-line reason for a failure, naming its cause (wording in fetchresult.describe_failure)."""
+        line = describe_failure(exc, connect_timeout=self.connect_timeout, stall_timeout=self.stall_timeout)
+        if line is not None:
+            return line
         log.warning("unexpected fetch failure", exc_info=exc)
         return f"unexpected error: {type(exc).__name__}: {exc}"

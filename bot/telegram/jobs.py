@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
-from storage.tinydb.outbox import OutboxItem
+from storage.contract import OutboxItem
 
 from bot.core.enrich import build_documents
 from bot.services.container import Services

@@ -1,24 +1,38 @@
-"""Persistence for newsbot: one data directory, owned by one writer process.
+"""Persistence for newsbot in one data directory, owned by one writer process: the TinyDB engine.
 
-    store = Store.open(data_dir)                  # the writer: takes the lock, migrates, may seed
-    store = Store.open(data_dir, readonly=True)   # a reader: no lock, works while the bot runs
+    engine = open_engine(data_dir)                  # the writer: takes the lock, migrates
+    engine = open_engine(data_dir, readonly=True)   # a reader: no lock, works while the bot runs
 
-store.articles is the ArticleStore (partitioned articles and their indexes), store.state the StateStore
-(small tables in state.json). Nothing here knows about Telegram or about article contents.
+An engine (TinyEngine, which satisfies storage.contract.Engine) bundles every store of the directory:
+engine.articles the ArticleStore (articles/, partitioned, with its indexes), engine.state the StateStore
+(small tables in state.json), engine.chats the ChatStore (chats/), engine.feeds the FeedStore (feeds and
+admin notices, in state.json) and engine.outbox the Outbox (outbox.log). Store is the older, smaller
+bundle (articles and state only) that open_engine builds on. Nothing here knows about Telegram or about
+article contents.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from pathlib import Path
 
-from storage.tinydb.articles import ArticleStore, BatchResult, Entry, Indexer, merge, parse_time
+from storage.records import parse_time
+from storage.tinydb.articles import ArticleStore, BatchResult, Entry, Indexer, merge
+from storage.tinydb.chats import ChatStore
+from storage.tinydb.feeds import FeedStore
 from storage.tinydb.lock import DirLock, StoreLocked
+from storage.tinydb.outbox import Outbox
 from storage.tinydb.safe import CorruptFile, SafeJSONStorage
 from storage.tinydb.schema import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew
 from storage.tinydb.state import StateStore
 
-__all__ = ["Store", "ArticleStore", "BatchResult", "Entry", "Indexer", "StateStore", "StoreLocked", "SchemaTooNew",
-           "CorruptFile", "SafeJSONStorage", "SCHEMA_VERSION", "merge", "parse_time"]
+__all__ = ["open_engine", "TinyEngine", "Store", "ArticleStore", "BatchResult", "Entry", "Indexer", "StateStore",
+           "ChatStore", "FeedStore", "Outbox", "StoreLocked", "SchemaTooNew", "CorruptFile", "SafeJSONStorage",
+           "SCHEMA_VERSION", "merge", "parse_time"]
+
+CHATS_DIR = "chats"
+OUTBOX_FILE = "outbox.log"
 
 
 class Store:
@@ -81,6 +95,61 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class TinyEngine:
+    """Every store of one data directory, opened together and closed together (storage.contract.Engine)."""
+
+    def __init__(self, store: Store, chats: ChatStore, feeds: FeedStore, outbox: Outbox) -> None:
+        self.store = store
+        self.data_dir = store.data_dir
+        self.readonly = store.readonly
+        self.articles = store.articles
+        self.state = store.state
+        self.chats = chats
+        self.feeds = feeds
+        self.outbox = outbox
+        self._closed = False
+
+    @classmethod
+    def open(cls, data_dir: str | Path, readonly: bool = False, fold_title: Callable[[str], str] = str.casefold,
+             indexers: Iterable[Indexer] = ()) -> "TinyEngine":
+        """Open the directory's stores in order (the Store first: it takes the lock and migrates); when
+        a later one fails, the ones already open are closed again and the lock released."""
+        with ExitStack() as opened:
+            store = Store.open(data_dir, readonly=readonly, fold_title=fold_title, indexers=indexers)
+            opened.callback(store.close)
+            chats = ChatStore(store.data_dir / CHATS_DIR, readonly=readonly)
+            opened.callback(chats.close)
+            feeds = FeedStore(store.state)
+            outbox = Outbox(store.data_dir / OUTBOX_FILE, readonly=readonly)
+            opened.callback(outbox.close)
+            engine = cls(store, chats, feeds, outbox)
+            opened.pop_all()  # opened: the engine closes them from now on
+        return engine
+
+    def close(self) -> None:
+        """Close the outbox, the chats and the Store (releasing the lock last); a second call does nothing."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self.outbox.close()
+            self.chats.close()
+        finally:
+            self.store.close()
+
+    def __enter__(self) -> "TinyEngine":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def open_engine(data_dir: str | Path, readonly: bool = False, fold_title: Callable[[str], str] = str.casefold,
+                indexers: Iterable[Indexer] = ()) -> TinyEngine:
+    """The TinyDB engine over `data_dir` (see TinyEngine.open)."""
+    return TinyEngine.open(data_dir, readonly=readonly, fold_title=fold_title, indexers=indexers)
 
 
 def _clear_temp_files(*directories: Path) -> None:

@@ -10,8 +10,8 @@ in (a migrated group keeps its parent's file), so the shard count may change bet
 about write cost: a write rewrites the whole file, and at 10k chats x 5 topics one file is ~11 MB and
 ~0.25 s per write; 32 shards make it ~0.35 MB and a few ms. `shards=1` gives a single file.
 
-Times are stored as ISO 8601 UTC strings. Nothing here reads the clock: callers pass `now`.
-Not thread-safe: one writer, callers serialise access (PTB's event loop does).
+Times are stored as ISO 8601 UTC strings; the rows handed out (ChatRow, TopicRow) are storage.records'.
+Nothing here reads the clock: callers pass `now`. Not thread-safe: one writer, callers serialise access (PTB's event loop does).
 """
 
 from __future__ import annotations
@@ -20,89 +20,23 @@ import copy
 import logging
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from storage.records import CHAT_TYPES, LAST_SEEN_EVERY, MODES, ChatRow, TopicRow, iso, parse_iso
 from storage.tinydb.safe import SafeJSONStorage
+
+__all__ = ["ChatStore", "ChatRow", "TopicRow", "CHAT_TYPES", "MODES", "LAST_SEEN_EVERY", "DEFAULT_SHARDS", "iso",
+           "parse_iso"]
 
 log = logging.getLogger(__name__)
 
 TABLE = "chats"
 DEFAULT_SHARDS = 32
-CHAT_TYPES = ("private", "group", "supergroup", "channel")
-MODES = ("instant", "digest")
-# last_seen is a coarse "is this chat alive" marker: refreshing it on every message would cost a write
-# per message, so ensure_chat only moves it when it is this much out of date.
-LAST_SEEN_EVERY = timedelta(hours=1)
 _SHARD_NAME = re.compile(r"^chats-(\d+)\.json$")
 _CHAT_FIELDS = ("type", "title", "tz", "quiet", "digest", "paused", "last_seen", "last_digest", "prefs")
 _TOPIC_FIELDS = ("text", "canonical", "mode", "muted_until")
-
-
-def iso(value: datetime | str | None) -> str | None:
-    """UTC ISO 8601 with seconds (naive datetimes are UTC); strings pass through; None stays None."""
-    if value is None or isinstance(value, str):
-        return value
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def parse_iso(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
-@dataclass(frozen=True)
-class TopicRow:
-    chat_id: int
-    topic_id: int  # 1, 2, 3... per chat, never reused within the chat
-    text: str  # as the user wrote it
-    canonical: str  # str(parse_topic(text))
-    mode: str  # "instant" | "digest"
-    muted_until: str | None  # ISO 8601 UTC
-    created: str
-
-    def muted(self, now: datetime) -> bool:
-        until = parse_iso(self.muted_until)
-        return until is not None and until > now
-
-    @classmethod
-    def from_doc(cls, chat_id: int, doc: dict[str, Any]) -> "TopicRow":
-        return cls(chat_id=chat_id, topic_id=int(doc["topic_id"]), text=doc.get("text", ""),
-                   canonical=doc.get("canonical", ""), mode=doc.get("mode", "instant"),
-                   muted_until=doc.get("muted_until"), created=doc.get("created", ""))
-
-
-@dataclass(frozen=True)
-class ChatRow:
-    chat_id: int
-    type: str
-    title: str
-    tz: str = "UTC"
-    quiet: tuple[str, str] | None = None  # ("22:00", "07:00"), local time
-    digest: dict[str, Any] | None = None  # {"kind": "daily"|"weekly", "time": "HH:MM", "day": 0-6}
-    paused: bool = False  # the user blocked the bot (or removed it); cleared when they write again
-    created: str = ""
-    last_seen: str = ""
-    last_digest: str | None = None
-    prefs: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> "ChatRow":
-        quiet = doc.get("quiet")
-        return cls(chat_id=int(doc["chat_id"]), type=doc.get("type", "private"), title=doc.get("title", ""),
-                   tz=doc.get("tz") or "UTC", quiet=tuple(quiet) if quiet else None,  # type: ignore[arg-type]
-                   digest=copy.deepcopy(doc.get("digest")), paused=bool(doc.get("paused")),
-                   created=doc.get("created", ""), last_seen=doc.get("last_seen", ""),
-                   last_digest=doc.get("last_digest"), prefs=copy.deepcopy(doc.get("prefs") or {}))
 
 
 def _normalise(name: str, value: Any) -> Any:

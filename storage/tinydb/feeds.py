@@ -1,7 +1,8 @@
 """Feed sources and admin notices in the state store (state.json, tables "feeds" and "admin_notices").
 
-FeedStore is a small repository with plain methods: it turns FeedState dataclasses into TinyDB documents
-and back, and knows nothing about fetching or scheduling (bot/services/feeds/ decides; this file remembers).
+FeedStore is a small repository with plain methods: it stores FeedState and AdminNotice (storage.records)
+as TinyDB documents, and knows nothing about fetching or scheduling (bot/services/feeds/ decides; this
+file remembers).
 Every method that changes something is one atomic write of state.json; save_many() writes many feeds'
 states at once, so a poll cycle over hundreds of feeds costs one write, not hundreds.
 """
@@ -9,93 +10,17 @@ states at once, so a poll cycle over hundreds of feeds costs one write, not hund
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timezone
-from typing import Any
 
 from tinydb import Query
 
+from storage.records import AdminNotice, FeedState, parse_iso
 from storage.tinydb.state import StateStore
+
+__all__ = ["FeedStore", "FeedState", "AdminNotice", "FEEDS", "NOTICES"]
 
 FEEDS = "feeds"
 NOTICES = "admin_notices"
-_TIMES = ("added_at", "last_checked", "last_success", "last_error_at", "next_poll")
-
-
-def _iso(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
-
-
-@dataclass
-class FeedState:
-    """One feed source and what polling learned about it. Times are aware datetimes (UTC)."""
-
-    id: str
-    url: str
-    key: str  # the duplicate-detection form of the URL (bot.feeds.feed_key)
-    name: str = ""
-    tags: list[str] = field(default_factory=list)
-    added_at: datetime | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    last_checked: datetime | None = None
-    last_success: datetime | None = None
-    last_error: str | None = None
-    last_error_at: datetime | None = None
-    failures: int = 0  # consecutive
-    failing: bool = False  # set after many failures in a row; the admins were told
-    next_poll: datetime | None = None  # None: due now
-    entries: int = 0  # entries in the last document fetched
-    articles: int = 0  # articles this feed added to the store, in total
-    site_url: str | None = None
-
-    def to_doc(self) -> dict[str, Any]:
-        doc = asdict(self)
-        for name in _TIMES:
-            doc[name] = _iso(doc[name])
-        return doc
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> "FeedState":
-        known = {f.name for f in fields(cls)}
-        values = {k: v for k, v in doc.items() if k in known}
-        for name in _TIMES:
-            if name in values:
-                values[name] = _time(values[name])
-        values["tags"] = list(values.get("tags") or [])
-        return cls(**values)
-
-
-@dataclass
-class AdminNotice:
-    """Something the bot's admins should hear about once (a feed failing, a feed gone)."""
-
-    id: int
-    at: datetime
-    kind: str  # "failing", "recovered", "gone", ...
-    text: str
-    feed_url: str | None = None
-    delivered: bool = False
-
-    def to_doc(self) -> dict[str, Any]:
-        doc = asdict(self)
-        doc["at"] = _iso(self.at)
-        doc.pop("id")
-        return doc
 
 
 class FeedStore:
@@ -179,6 +104,6 @@ class FeedStore:
 
     @staticmethod
     def _notice(doc) -> AdminNotice:
-        return AdminNotice(id=doc.doc_id, at=_time(doc.get("at")) or datetime.now(timezone.utc),
+        return AdminNotice(id=doc.doc_id, at=parse_iso(doc.get("at")) or datetime.now(timezone.utc),
                            kind=doc.get("kind", ""), text=doc.get("text", ""), feed_url=doc.get("feed_url"),
                            delivered=bool(doc.get("delivered")))

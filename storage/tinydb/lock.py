@@ -6,9 +6,11 @@ import fcntl
 import os
 from pathlib import Path
 
+from storage.records import StoreBusy
 
-class StoreLocked(RuntimeError):
-    """Another process owns the data directory."""
+
+class StoreLocked(StoreBusy):
+    """Another process owns the data directory (the TinyDB engine's StoreBusy)."""
 
     def __init__(self, path: Path, holder: str) -> None:
         self.path = path

@@ -24,25 +24,12 @@ import json
 import os
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from storage.records import LEDGER_SECONDS, OutboxItem
 from storage.tinydb.safe import atomic_write, fsync_dir
 
-LEDGER_SECONDS = 7 * 86400  # how long a delivered (chat, key) is remembered
-
-
-@dataclass
-class OutboxItem:
-    id: str
-    chat: int
-    key: str  # dedup key: one delivery per (chat, key), e.g. "story:<story id>"
-    kind: str  # "alert", "held" (quiet hours), "digest", "notice"
-    data: dict[str, Any] = field(default_factory=dict)
-    due: float = 0.0
-    at: float = 0.0
-    attempts: int = 0
+__all__ = ["Outbox", "OutboxItem", "LEDGER_SECONDS"]
 
 
 class Outbox:

@@ -24,26 +24,15 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from storage.atomic import atomic_write, fsync_dir
+from storage.records import CorruptData
+
 Offsets = dict[str, dict[str, tuple[int, int]]]
 _DECODE = json.JSONDecoder().decode  # str in, no encoding detection per call  # table -> doc id -> (byte offset, byte length)
 
 
-class CorruptFile(Exception):
+class CorruptFile(CorruptData):
     """A store file that is not valid JSON in TinyDB's layout."""
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or unlink inside `path` durable."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _encode(value: Any) -> bytes:
@@ -75,25 +64,6 @@ def serialize(data: dict[str, dict[str, Any]]) -> tuple[bytes, Offsets]:
         offsets[str(table)] = spans
     parts.append(b"}\n")
     return b"".join(parts), offsets
-
-
-def atomic_write(path: Path, payload: bytes) -> None:
-    """Replace `path` with `payload` so that a crash leaves either the old or the new content."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    fsync_dir(path.parent)
 
 
 def scan(path: Path) -> tuple[dict[str, dict[str, Any]], Offsets]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from storage.records import SchemaTooNew
+
+__all__ = ["SCHEMA_VERSION", "MIGRATIONS", "SchemaTooNew"]
+
 SCHEMA_VERSION = 1
-
-
-class SchemaTooNew(RuntimeError):
-    pass
 
 
 def _v0_to_v1(data_dir: Path) -> None:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from bot.core.people.lexicon import SUFFIXES, Lexicon, fold_name, load_lexicon, strip_accents
-
-if TYPE_CHECKING:
-    from bot.core.people.spans import Span
+from bot.core.people.spans import Span
 
 ASIAN_GIVEN = re.compile(r"^[A-Z][a-z]+-[A-Za-z][a-z]+$")  # Jong-un, Chung-tai, Shin-Wook
 

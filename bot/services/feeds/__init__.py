@@ -9,11 +9,16 @@ Who does what:
                  drive time by passing `now`, never by sleeping
     content.py   what a fetched body is: a teaser, an HTML page, the feeds a page advertises
     work.py      the CPU work the process pool runs: parse a feed, enrich articles, extract a page
-    service.py   FeedService and its results; its methods are what the CLI and the chat handlers call:
-                 add_feed / list_feeds / remove_feed / poll_due / import_opml / export_opml / add_defaults.
+    pool.py      where that work runs: a process pool off the event loop, or a thread (WorkPool)
+    results.py   what the service returns: AddResult, RemoveResult, ImportResult, PollReport, FeedError
+    poller.py    a poll cycle and one feed's poll (FeedPoller): fetch, parse, keep what is new, store
+                 the cycle's articles in one batch
+    service.py   FeedService, the one class the CLI and the chat handlers call (polling from poller.py),
+                 and its sources: add_feed / list_feeds / remove_feed / import_opml / export_opml /
+                 add_defaults; poll_due / poll_feeds.
 
-Every module logs to "newsbot.feeds". Import from here (`from bot.feeds import FeedService`), not from
-the modules, whose split may change.
+Every module logs to "newsbot.feeds". Import from here (`from bot.services.feeds import FeedService`), not
+from the modules, whose split may change.
 """
 
 from bot.services.feeds.content import (
@@ -23,9 +28,8 @@ from bot.services.feeds.content import (
 from bot.services.feeds.schedule import (
     Schedule, cache_max_age, feed_ttl, gone_notice, is_due, label, record_failure, record_success,
 )
-from bot.services.feeds.service import (
-    AddResult, FeedError, FeedService, ImportResult, PollReport, RemoveResult, make_fetcher,
-)
+from bot.services.feeds.results import AddResult, FeedError, ImportResult, PollReport, RemoveResult
+from bot.services.feeds.service import FeedService, make_fetcher
 from bot.services.feeds.sources import default_seeds_path, feed_id, feed_key, load_seed_feeds
 from bot.services.feeds.work import ParseJob, build_job, extract_job, parse_job
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from storage.tinydb.feeds import AdminNotice, FeedState
+from storage.contract import AdminNotice, FeedState
 
 
 @dataclass(frozen=True)

@@ -3,24 +3,24 @@
 `BotAPICore` keeps chats, users, messages and pending updates in memory and answers Bot API methods with
 JSON shaped like Telegram's, so python-telegram-bot's `de_json` accepts every result. It refuses what Telegram
 refuses (bad HTML, over-long text, oversized callback data, invalid commands, unknown chats...) with Telegram's
-error codes and wording, and it can inject faults (429 flood waits, 5xx, blocked users, migrated groups, a rate
-model, latency) so delivery code meets the same errors it will meet in production.
+error codes and wording. It is a calm Telegram: the faults delivery code must survive (429 flood waits, 5xx,
+blocked users, migrated groups, a rate model, latency) are added by the tests' subclass, tests/faultyapi.py.
 
 `InProcessRequest` is a `telegram.request.BaseRequest` that hands PTB's requests to a core instead of the
 network: `ApplicationBuilder().token(...).request(InProcessRequest(core)).get_updates_request(...)` gives the
-real Application with no network. The terminal chat (`bot.console`) and the tests drive the core as the user
-(`push_text`, `push_callback`) and read what the bot sent (`sent`, `wait_for_message`).
+real Application with no network. The terminal chat (`bot.telegram.console`, `newsbot chat`) drives the core
+as the user (`push_text`, `push_callback`) and shows what the bot sent (`subscribe`).
 
 No network, no telegram import outside `InProcessRequest`; the core is thread-safe so an HTTP wrapper can run
 it on its own loop while a test thread pushes updates.
 
-Import from `bot.fakeapi`; the modules are:
+Import from `bot.telegram.fakeapi`; the modules are:
 
 - `records`: Telegram's limits, ApiError / bad_request, and the records Upload, CallRecord, BotMessage, CoreEvent.
 - `html`: Telegram's HTML dialect: utf16_len, parse_html (EntityParseError), render_terminal.
-- `core`: BotAPICore: state, observation, user simulation, fault injection and call dispatch.
+- `core`: BotAPICore: state, observation, user simulation and call dispatch.
 - `methods`: the Bot API method handlers (`_m_<method>`), mixed into BotAPICore.
-- `validation`: normalize_params and the checks the handlers share (chats, rate model, text, keyboards).
+- `validation`: normalize_params and the checks the handlers share (chats, text, keyboards).
 - `wakeups`: waking long polls and waiters across event loops and threads.
 - `request`: InProcessRequest, the PTB transport (the only module that imports telegram).
 """

@@ -1,17 +1,20 @@
 """BotAPICore: the in-process Telegram for one bot, its state and its public face.
 
-This module holds the state (users, chats, messages, pending updates, uploads, faults, the call log), what
-tests and the console see of it (calls, sent, wait_for_message), the user simulation (private_chat, group,
-push_text, push_callback), fault injection (retry-after, server errors, blocked and migrated chats) and
-`call`, which answers one Bot API call by dispatching to a method handler. The handlers live in
-`methods` (BotAPIMethods), the checks they share in `validation` (CallChecks), and the wake-ups of long
-polls and waiters in `wakeups` (Wakeups); BotAPICore combines them.
+This module holds the state (users, chats, messages, pending updates, uploads, the call log), what the
+console sees of it (subscribe, in_flight, pending_updates, and the views calls, sent, message), the user
+simulation (private_chat, group, push_text, push_callback) and `call`, which answers one Bot API call by
+dispatching to a method handler. The handlers live in `methods` (BotAPIMethods), the checks they share in
+`validation` (CallChecks), and the wake-ups of long polls in `wakeups` (Wakeups); BotAPICore combines them.
+
+It behaves like a calm Telegram: no faults, no flood limits, no latency. Tests that need a misbehaving
+Telegram (429, 5xx, blocked or migrated chats, a rate model, slow calls) subclass it in tests/faultyapi.py,
+through two hooks: `_before_answer` (every call, just before its handler runs) and `_check_writable` (every
+send, edit or chat action aimed at a chat).
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import hashlib
 import re
 import threading
@@ -23,24 +26,19 @@ from bot.telegram.fakeapi.html import utf16_len
 from bot.telegram.fakeapi.methods import BotAPIMethods
 from bot.telegram.fakeapi.records import BOT_USERNAME, ApiError, BotMessage, CallRecord, CoreEvent, Upload
 from bot.telegram.fakeapi.validation import CallChecks, normalize_params
-from bot.telegram.fakeapi.wakeups import Wakeups, _wait_event
+from bot.telegram.fakeapi.wakeups import Wakeups
 
 
 class BotAPICore(BotAPIMethods, CallChecks, Wakeups):
-    """In-memory Telegram for one bot. See the bot.fakeapi docstring; every public method is thread-safe."""
+    """In-memory Telegram for one bot. See the bot.telegram.fakeapi docstring; every public method is
+    thread-safe."""
 
     def __init__(self, *, bot_id: int = 7000001, username: str = BOT_USERNAME, first_name: str = "newsbot",
-                 max_per_second: float | None = None, max_per_chat_per_second: float | None = None,
-                 max_per_group_per_minute: int | None = None, latency: float = 0.0,
                  callback_ttl: float | None = 600.0):
         self.bot_user = {"id": bot_id, "is_bot": True, "first_name": first_name, "username": username,
                          "can_join_groups": True, "can_read_all_group_messages": False,
                          "supports_inline_queries": False, "can_connect_to_business": False,
                          "has_main_web_app": False}
-        self.max_per_second = max_per_second
-        self.max_per_chat_per_second = max_per_chat_per_second
-        self.max_per_group_per_minute = max_per_group_per_minute
-        self.latency = latency
         self.callback_ttl = callback_ttl
         self.calls: list[CallRecord] = []
         self.files: dict[str, Upload] = {}
@@ -49,12 +47,9 @@ class BotAPICore(BotAPIMethods, CallChecks, Wakeups):
         self.closed = False
 
         self._lock = threading.RLock()
-        self._cond = threading.Condition(self._lock)
         self._users: dict[int, dict] = {}
         self._chats: dict[int, dict] = {}  # id -> chat record (see _new_chat)
         self._usernames: dict[str, int] = {}
-        self._migrated: dict[int, int] = {}
-        self._blocked: set[int] = set()
         self._messages: dict[int, dict[int, dict]] = {}  # chat -> message_id -> API message dict
         self._bot_messages: dict[int, dict[int, BotMessage]] = {}
         self._next_message_id: dict[int, int] = {}
@@ -68,10 +63,6 @@ class BotAPICore(BotAPIMethods, CallChecks, Wakeups):
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._listeners: list[Callable[[CoreEvent], None]] = []
         self._poller: dict | None = None
-        self._faults: list[dict] = []
-        self._sent_times: collections.deque[float] = collections.deque()
-        self._chat_times: dict[int, collections.deque[float]] = collections.defaultdict(collections.deque)
-        self._consumed: dict[int, set[int]] = collections.defaultdict(set)
         self._in_flight = 0
 
     # ----- observation -------------------------------------------------------------------------------------
@@ -112,55 +103,6 @@ class BotAPICore(BotAPIMethods, CallChecks, Wakeups):
         """The API dict of any message (the user's or the bot's) in a chat."""
         with self._lock:
             return self._messages.get(chat_id, {}).get(message_id)
-
-    async def wait_for_message(self, chat_id: int, predicate: Callable[[BotMessage], bool] | None = None,
-                               timeout: float = 5.0) -> BotMessage:
-        """The oldest bot message in the chat that matches and that no earlier wait_for_message returned.
-
-        Raises TimeoutError (listing what was sent) after `timeout` seconds.
-        """
-        deadline = time.monotonic() + timeout
-        event = self._add_waiter()
-        try:
-            while True:
-                found = self._take_message(chat_id, predicate)
-                if found:
-                    return found
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(self._timeout_text(chat_id, timeout))
-                event.clear()
-                await _wait_event(event, remaining)
-        finally:
-            self._remove_waiter(event)
-
-    def wait_for_message_blocking(self, chat_id: int, predicate: Callable[[BotMessage], bool] | None = None,
-                                  timeout: float = 5.0) -> BotMessage:
-        """Like wait_for_message, for a thread that is not running the core's loop (HTTP end-to-end tests)."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                found = self._take_message(chat_id, predicate)
-                if found:
-                    return found
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(self._timeout_text(chat_id, timeout))
-                self._cond.wait(remaining)
-
-    def _take_message(self, chat_id: int, predicate: Callable[[BotMessage], bool] | None) -> BotMessage | None:
-        with self._lock:
-            for message in self._bot_messages.get(chat_id, {}).values():
-                if message.message_id in self._consumed[chat_id] or message.deleted:
-                    continue
-                if predicate is None or predicate(message):
-                    self._consumed[chat_id].add(message.message_id)
-                    return message
-        return None
-
-    def _timeout_text(self, chat_id: int, timeout: float) -> str:
-        texts = [m.plain[:80] for m in self.sent(chat_id)]
-        return f"no matching bot message in chat {chat_id} within {timeout} s; sent there: {texts!r}"
 
     # ----- user simulation --------------------------------------------------------------------------------
 
@@ -215,8 +157,7 @@ class BotAPICore(BotAPIMethods, CallChecks, Wakeups):
     def push_text(self, chat_id: int, user_id: int, text: str, reply_to_message_id: int | None = None) -> dict:
         """The user writes `text` in the chat; queues and returns the Update dict.
 
-        A leading "/command" (or "/command@bot") gets a bot_command entity. Writing to the bot in private
-        unblocks it, as in Telegram.
+        A leading "/command" (or "/command@bot") gets a bot_command entity.
         """
         with self._lock:
             if chat_id not in self._chats:
@@ -227,8 +168,6 @@ class BotAPICore(BotAPIMethods, CallChecks, Wakeups):
             self.user(user_id)
             record = self._chats[chat_id]
             record["members"].add(user_id)
-            if record["chat"]["type"] == "private":
-                self._blocked.discard(chat_id)
             message = self._store_message(chat_id, self._users[user_id], text=text)
             entities = []
             m = re.match(r"/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{1,64})?", text)
@@ -281,51 +220,6 @@ class BotAPICore(BotAPIMethods, CallChecks, Wakeups):
         self._messages[chat_id][message_id] = message
         return message
 
-    # ----- fault injection -----------------------------------------------------------------------------------
-
-    def inject_retry_after(self, seconds: int, count: int = 1, methods: Iterable[str] | None = None) -> None:
-        """The next `count` calls answer 429 "Too Many Requests: retry after N".
-
-        `methods` limits which methods are hit; by default every method except getUpdates, so a polling
-        bot does not swallow the fault meant for a send.
-        """
-        error = ApiError(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
-        self._add_fault(error, count, methods)
-
-    def inject_server_error(self, count: int = 1, status: int = 500, methods: Iterable[str] | None = None) -> None:
-        """The next `count` calls answer 500 Internal Server Error (or 502 Bad Gateway)."""
-        description = "Bad Gateway" if status == 502 else "Internal Server Error"
-        self._add_fault(ApiError(status, description), count, methods)
-
-    def _add_fault(self, error: ApiError, count: int, methods: Iterable[str] | None) -> None:
-        with self._lock:
-            self._faults.append({"error": error, "left": count,
-                                 "methods": {m.lower() for m in methods} if methods is not None else None})
-
-    def block_chat(self, chat_id: int) -> None:
-        """The user blocks the bot (or the bot is kicked from the group): sends answer 403."""
-        with self._lock:
-            self._blocked.add(chat_id)
-
-    def unblock_chat(self, chat_id: int) -> None:
-        with self._lock:
-            self._blocked.discard(chat_id)
-
-    def migrate_group(self, chat_id: int, new_supergroup_id: int) -> dict:
-        """Upgrade a group to a supergroup: calls with the old id answer 400 with migrate_to_chat_id."""
-        with self._lock:
-            old = self._chats[chat_id]
-            chat = {"id": new_supergroup_id, "type": "supergroup", "title": old["chat"].get("title", "")}
-            self._new_chat(chat, members=set(old["members"]), admins=list(old["admins"]),
-                           bot_is_admin=old["bot_is_admin"])
-            self._migrated[chat_id] = new_supergroup_id
-            creator = self._users.get(old["admins"][0]) if old["admins"] else self.bot_user
-            msg = self._store_message(chat_id, creator, migrate_to_chat_id=new_supergroup_id)
-            self._queue_update({"message": msg})
-            msg = self._store_message(new_supergroup_id, creator, migrate_from_chat_id=chat_id)
-            self._queue_update({"message": msg})
-            return dict(chat)
-
     # ----- the API ------------------------------------------------------------------------------------------
 
     async def call(self, method: str, params: dict[str, Any] | None = None,
@@ -341,13 +235,11 @@ class BotAPICore(BotAPIMethods, CallChecks, Wakeups):
         if not polling:
             self._in_flight += 1
         try:
-            if self.latency:
-                await asyncio.sleep(self.latency)
             record.params = normalize_params(params or {})
             handler = getattr(self, f"_m_{key}", None) if key.isalnum() else None
             if handler is None:
                 raise ApiError(404, "Not Found")
-            self._take_fault(key)
+            await self._before_answer(key)
             if polling:
                 result = await self._m_getupdates(record.params)
             else:
@@ -371,13 +263,7 @@ class BotAPICore(BotAPIMethods, CallChecks, Wakeups):
             with self._lock:
                 self._changed()
 
-    def _take_fault(self, key: str) -> None:
-        with self._lock:
-            for fault in self._faults:
-                wanted = fault["methods"]
-                hit = key != "getupdates" if wanted is None else key in wanted
-                if hit and fault["left"] > 0:
-                    fault["left"] -= 1
-                    if fault["left"] == 0:
-                        self._faults.remove(fault)
-                    raise fault["error"]
+    async def _before_answer(self, key: str) -> None:
+        """Runs for every known method (`key` is its lowercase name) just before its handler, without the
+        lock. Telegram proper has nothing to do here; a subclass may delay the call or raise ApiError."""
+        return None

@@ -16,7 +16,7 @@ import time
 from urllib.parse import urlsplit
 
 from bot.telegram.fakeapi.records import MAX_COMMANDS, ApiError, BotMessage, CoreEvent, Upload, bad_request
-from bot.telegram.fakeapi.wakeups import _wait_event
+from bot.telegram.fakeapi.wakeups import wait_event
 
 _CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
                  "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
@@ -90,7 +90,7 @@ class BotAPIMethods:
                             self._delivered_upto = max(self._delivered_upto, ready[-1]["update_id"])
                         return ready
                     event.clear()
-                await _wait_event(event, deadline - time.monotonic())
+                await wait_event(event, deadline - time.monotonic())
         finally:
             self._remove_waiter(event)
             with self._lock:
@@ -174,19 +174,11 @@ class BotAPIMethods:
         ext = "." + suffix[1] if len(suffix) == 2 else ""
         return f"documents/{file_id}{ext}"
 
-    def file_by_path(self, path: str) -> Upload | None:
-        """The upload behind a getFile file_path (what /file/bot<token>/<path> serves)."""
-        with self._lock:
-            for file_id in self.files:
-                if self.file_path(file_id) == path.lstrip("/"):
-                    return self.files[file_id]
-        return None
-
     def _editable(self, params: dict) -> tuple[dict, BotMessage]:
         if params.get("inline_message_id"):
             raise bad_request("MESSAGE_ID_INVALID")  # inline messages are not simulated
         record = self._chat_record(params.get("chat_id"))
-        self._check_blocked(record)
+        self._check_writable(record)
         chat_id = record["chat"]["id"]
         message_id = params.get("message_id")
         if not message_id:
@@ -281,7 +273,7 @@ class BotAPIMethods:
 
     def _m_sendchataction(self, params: dict, files: dict) -> bool:
         record = self._chat_record(params.get("chat_id"))
-        self._check_blocked(record)
+        self._check_writable(record)
         action = params.get("action")
         if action not in _CHAT_ACTIONS:
             raise bad_request("wrong parameter action in request")

@@ -2,23 +2,21 @@
 
 normalize_params turns what PTB (or curl) sends, every value a string, into ints, bools and JSON objects.
 CallChecks is the part of BotAPICore that the method handlers share, always called with the core's lock
-held: resolving and checking the target chat (unknown, migrated, blocked), the optional flood model, text
-and entities against Telegram's length limits, inline keyboards, reply targets, and storing a sent message.
+held: resolving the target chat, text and entities against Telegram's length limits, inline keyboards,
+reply targets, and storing a sent message. `_check_writable` is where a subclass refuses a chat the bot may
+not write to (tests/faultyapi.py: a user who blocked the bot).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
 from bot.telegram.fakeapi.html import EntityParseError, _trim, parse_html, utf16_len
 from bot.telegram.fakeapi.records import (
-    MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_UTF16, MAX_TEXT_UTF16, ApiError, BotMessage, CoreEvent, Upload,
-    bad_request,
+    MAX_CALLBACK_DATA_BYTES, MAX_CAPTION_UTF16, MAX_TEXT_UTF16, BotMessage, CoreEvent, Upload, bad_request,
 )
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -74,49 +72,19 @@ class CallChecks:
                 chat_ref = chat_id
             else:
                 raise bad_request("chat not found")
-        if chat_ref in self._migrated:
-            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                           {"migrate_to_chat_id": self._migrated[chat_ref]})
         record = self._chats.get(chat_ref)
         if record is None:
             raise bad_request("chat not found")
         return record
 
-    def _check_blocked(self, record: dict) -> None:
-        chat = record["chat"]
-        if chat["id"] in self._blocked:
-            if chat["type"] == "private":
-                raise ApiError(403, "Forbidden: bot was blocked by the user")
-            kind = "supergroup" if chat["type"] == "supergroup" else "group"
-            raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
-
-    def _check_rate(self, chat_id: int, is_group: bool) -> None:
-        """The optional flood model: global and per-chat messages per second, group messages per minute."""
-        now = time.monotonic()
-        window = self._sent_times
-        while window and window[0] <= now - 60:
-            window.popleft()
-        per_chat = self._chat_times[chat_id]
-        while per_chat and per_chat[0] <= now - 60:
-            per_chat.popleft()
-        checks = []
-        if self.max_per_second:
-            checks.append((window, 1.0, self.max_per_second))
-        if self.max_per_chat_per_second:
-            checks.append((per_chat, 1.0, self.max_per_chat_per_second))
-        if self.max_per_group_per_minute and is_group:
-            checks.append((per_chat, 60.0, self.max_per_group_per_minute))
-        for times, span, limit in checks:
-            recent = [t for t in times if t > now - span]
-            if len(recent) >= limit:
-                wait = max(1, math.ceil(recent[-max(1, int(limit))] + span - now))
-                raise ApiError(429, f"Too Many Requests: retry after {wait}", {"retry_after": wait})
-        window.append(now)
-        per_chat.append(now)
+    def _check_writable(self, record: dict) -> None:
+        """Before a send, an edit or a chat action in the chat of `record`. Every known chat is writable
+        here; a subclass raises ApiError for one that is not."""
+        return None
 
     def _sendable(self, params: dict) -> dict:
         record = self._chat_record(params.get("chat_id"))
-        self._check_blocked(record)
+        self._check_writable(record)
         return record
 
     def _text_and_entities(self, text: Any, parse_mode: Any, entities: Any, *, caption: bool) -> tuple[str, list]:
@@ -200,7 +168,6 @@ class CallChecks:
               markup: dict | None, reply_to: int | None, document: Upload | None = None,
               extra: dict | None = None) -> dict:
         chat_id = record["chat"]["id"]
-        self._check_rate(chat_id, record["chat"]["type"] != "private")
         fields: dict[str, Any] = dict(extra or {})
         if document is None:
             fields["text"] = plain

@@ -1,8 +1,7 @@
 """Wake-ups across event loops and threads for the in-process Bot API.
 
-A long poll or wait_for_message may run on any asyncio loop, and a blocking wait on any thread; whenever the
-core's state changes, Wakeups._changed sets every registered loop's event (thread-safely) and notifies the
-condition that blocking waiters sleep on.
+A long poll (or a test's wait for a message) may run on any asyncio loop; whenever the core's state
+changes, Wakeups._changed sets every registered loop's event, thread-safely.
 """
 
 from __future__ import annotations
@@ -10,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 
-async def _wait_event(event: asyncio.Event, seconds: float) -> None:
+async def wait_event(event: asyncio.Event, seconds: float) -> None:
     """Wait for `event` at most `seconds`; asyncio.timeout (unlike 3.11's wait_for) never eats a cancellation."""
     if seconds <= 0:
         return
@@ -21,9 +20,8 @@ async def _wait_event(event: asyncio.Event, seconds: float) -> None:
         pass
 
 
-
 class Wakeups:
-    """The waiter registry of BotAPICore (uses its _lock, _cond and _waiters)."""
+    """The waiter registry of BotAPICore (uses its _lock and _waiters)."""
 
     def _add_waiter(self) -> asyncio.Event:
         event = asyncio.Event()
@@ -37,7 +35,6 @@ class Wakeups:
 
     def _changed(self) -> None:
         """Wake every long poll and waiter, whichever loop or thread it runs on (lock held)."""
-        self._cond.notify_all()
         for loop, event in list(self._waiters):
             try:
                 loop.call_soon_threadsafe(event.set)
