@@ -155,7 +155,7 @@ async def _main(quick: bool) -> None:
                 raw = RawArticle(text=_story(rng, _word(n)), title=f"Report {n}: {_word(n)} on the agenda",
                                  url=f"https://news.example/latency/{n}", published=datetime.now(timezone.utc),
                                  source="Bench")
-                report = svc.intake.add([raw], datetime.now(timezone.utc))
+                svc.intake.add([raw], datetime.now(timezone.utc))
                 stored_at = time.time()
                 before = len(core.calls_of("sendMessage"))
                 queued = await after_ingest(app)
@@ -176,7 +176,7 @@ async def _main(quick: bool) -> None:
             await asyncio.sleep(1.2)  # an empty rate window
             raw = RawArticle(text=_story(rng, FANOUT_TOPIC), title=f"{FANOUT_TOPIC} meets officials again",
                              url="https://news.example/fanout", published=datetime.now(timezone.utc), source="Bench")
-            report = svc.intake.add([raw], datetime.now(timezone.utc))
+            svc.intake.add([raw], datetime.now(timezone.utc))
             before = len(core.calls_of("sendMessage"))
             started = time.perf_counter()
             queued = await after_ingest(app)

@@ -34,7 +34,7 @@ class BotState:
         self._services: Services | None = None
         # Set by the Telegram wing (bot/telegram/jobs.py); harmless no-ops until then.
         self.reschedule_digest: Callable[[int], None] = _no_digest_jobs
-        self.deliver: Callable[[], Awaitable[Any]] = _nothing_to_deliver
+        self.deliver: Callable[[], Awaitable[object]] = _nothing_to_deliver
         self.delivery: Delivery | None = None  # the one Delivery, made by the Telegram wing on first use
 
     @property

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from bot.compose import build_bot, open_services
+from bot.services.container import Services
 from bot.config import Settings
 from bot.telegram.fakeapi import BotMessage, InProcessRequest
 from bot.core.models import RawArticle

@@ -4,7 +4,7 @@ never announced to other chats as news."""
 
 from __future__ import annotations
 
-from tests.chatkit import ADMIN, USER, running_bot
+from tests.chatkit import ADMIN, running_bot
 from tests.httpfixtures import LocalHTTPServer
 
 PAGE = """<!doctype html><html><head><title>Margaret Quennell named harbour master</title></head><body>

@@ -18,11 +18,33 @@ ITEM = ("<item><title>Story {n}</title><link>http://news.example/{n}</link><desc
 RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>CLI News</title>'
        + "".join(ITEM.format(n=n) for n in range(3)) + "</channel></rss>").encode()
 
-def newsbot(*args: str, data: Path) -> subprocess.CompletedProcess:
+def start(*args: str, data: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSBOT_", "TELEGRAM_"))}
     env.update({"NEWSBOT_DATA_DIR": str(data), "NEWSBOT_ALLOW_PRIVATE_URLS": "1", "PYTHONPATH": str(ROOT)})
-    return subprocess.run([sys.executable, "-m", "bot.cli", "feeds", *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=120)
+    return subprocess.Popen([sys.executable, "-m", "bot.cli", "feeds", *args], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+
+
+def finish(proc: subprocess.Popen) -> subprocess.CompletedProcess:
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def newsbot(*args: str, data: Path) -> subprocess.CompletedProcess:
+    return finish(start(*args, data=data))
+
+
+def together(*calls: tuple[str, ...], data: Path) -> list[subprocess.CompletedProcess]:
+    """Commands that only read the data directory, run at the same time (most of each is the interpreter's
+    start); one of them opens the store as its writer, the others fall back to read-only as they would
+    beside a running bot."""
+    procs = [start(*args, data=data) for args in calls]
+    return [finish(proc) for proc in procs]
 
 
 def test_feeds_commands_end_to_end(tmp_path, http_server):
@@ -50,14 +72,11 @@ def test_feeds_commands_end_to_end(tmp_path, http_server):
     not_due = newsbot("poll", data=data)
     assert not_due.returncode == 0 and "no feed is due" in not_due.stderr
 
-    listed = newsbot("list", "--json", data=data)
+    opml = tmp_path / "out.opml"
+    listed, text, exported = together(("list", "--json"), ("list",), ("export", str(opml)), data=data)
     [feed] = [json.loads(line) for line in listed.stdout.splitlines()]
     assert feed["name"] == "CLI News" and feed["items"] == 3 and feed["tags"] == ["world"] and feed["last_success"]
-    text = newsbot("list", data=data)
     assert "CLI News" in text.stdout and url in text.stdout and "items 3" in text.stdout
-
-    opml = tmp_path / "out.opml"
-    exported = newsbot("export", str(opml), data=data)
     assert exported.returncode == 0 and b'text="world"' in opml.read_bytes()
     assert newsbot("remove", feed["id"], data=data).returncode == 0
     assert newsbot("list", "--json", data=data).stdout.strip() == ""
@@ -66,9 +85,10 @@ def test_feeds_commands_end_to_end(tmp_path, http_server):
 
     imported = newsbot("import", str(opml), data=data)
     assert imported.returncode == 0 and "imported 1 feed(s)" in imported.stdout
-    [back] = [json.loads(line) for line in newsbot("list", "--json", data=data).stdout.splitlines()]
+    listed, exported = together(("list", "--json"), ("export",), data=data)
+    [back] = [json.loads(line) for line in listed.stdout.splitlines()]
     assert back["url"] == url and back["name"] == "CLI News" and back["tags"] == ["world"]
-    assert newsbot("export", data=data).stdout.startswith("<?xml")
+    assert exported.stdout.startswith("<?xml")
 
 
 def test_import_refuses_hostile_opml_and_add_defaults_needs_no_network(tmp_path):
@@ -76,10 +96,11 @@ def test_import_refuses_hostile_opml_and_add_defaults_needs_no_network(tmp_path)
     bomb = tmp_path / "bomb.opml"
     bomb.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
                     '<opml><body><outline text="&b;" xmlUrl="https://x.example/rss"/></body></opml>')
+    usage = start(data=data)  # stops at the arguments, before any store is opened: runs alongside
     refused = newsbot("import", str(bomb), data=data)
     assert refused.returncode == 1 and "refused" in refused.stderr and "Traceback" not in refused.stderr
     defaults = newsbot("add-defaults", data=data)
     assert defaults.returncode == 0 and "default news feed(s)" in defaults.stdout
     assert len(newsbot("list", "--json", data=data).stdout.splitlines()) >= 8
-    usage = newsbot(data=data)
+    usage = finish(usage)
     assert usage.returncode == 2 and "add-defaults" in usage.stderr

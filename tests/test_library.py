@@ -8,9 +8,8 @@ import pytest
 
 from bot.services.intake import Intake
 from bot.core.enrich import EmptyArticle, build_article
-from bot.services.library import Library
 from bot.core.models import RawArticle
-from bot.core.text import derive_title, fold_search
+from bot.core.text import derive_title
 from bot.core.urls import canonical_url
 from bot.compose import library_at
 

@@ -12,7 +12,6 @@ import bot.services.subscriptions as subs_module
 from bot.services.intake import Intake
 from bot.core.enrich import build_article
 from bot.compose import library_at
-from bot.services.library import Library
 from bot.core.models import RawArticle
 from bot.services.subscriptions import LIMIT_MESSAGE, MAX_TOPICS, Subscriptions
 from bot.core.topics import MAX_CHARS
@@ -193,7 +192,7 @@ def test_forget_and_export(world):
 def test_migrate_rekeys_the_index(world):
     subs, chats, library = world
     subs.subscribe(GROUP, "Flynn", NOW)
-    assert subs.migrate(GROUP, -100999).chat_id == -100999
+    assert chats.migrate_chat(GROUP, -100999).chat_id == -100999  # the store's listener re-keys the index
     found = subs.match_article(article_titled(library, "Flynn pleads guilty"), NOW)
     assert [(m.chat_id, m.topic_id) for m in found] == [(-100999, 1)]
     assert subs.unsubscribe(GROUP, "1").status == "not_found"

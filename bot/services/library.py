@@ -8,7 +8,6 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from storage.contract import ArticleStore, Engine, Entry, Indexer
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+from bot.core.times import iso
 from bot.sources.files import discover, read_file
 from bot.services.intake import IngestReport, Intake
 
@@ -26,5 +27,5 @@ def ensure_seeded(intake: Intake, now: datetime) -> IngestReport | None:
     paths, _ = discover([seeds_dir()])
     raws = [a for p in paths for a in read_file(p).articles]
     report = intake.add(raws, now, pinned=True)
-    state.set_meta(SEEDED, {"at": now.isoformat(timespec="seconds"), "articles": len(report.stored)})
+    state.set_meta(SEEDED, {"at": iso(now), "articles": len(report.stored)})
     return report

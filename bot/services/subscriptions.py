@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 
-from storage.contract import ChatRow, ChatStore, TopicRow
+from storage.contract import ChatStore, TopicRow
 
 from bot.core.times import iso, parse_time
 from bot.core.enrich import story_of
@@ -239,11 +239,6 @@ class Subscriptions:
         if gone is None:
             return {}
         return _export(gone)
-
-    def migrate(self, old_id: int, new_id: int) -> ChatRow | None:
-        """A group became a supergroup: move its chat row and topics (ChatStore.migrate_chat) and re-key
-        them in the index (calling ChatStore.migrate_chat directly does the same)."""
-        return self.chats.migrate_chat(old_id, new_id)  # the listener re-keys the index
 
     def export(self, chat_id: int) -> dict[str, Any]:
         """This chat's settings and topics as plain JSON-able data ({} for an unknown chat)."""

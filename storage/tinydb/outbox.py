@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from storage.records import LEDGER_SECONDS, OutboxItem
-from storage.tinydb.safe import atomic_write, fsync_dir
+from storage.atomic import atomic_write, fsync_dir
 
 __all__ = ["Outbox", "OutboxItem", "LEDGER_SECONDS"]
 

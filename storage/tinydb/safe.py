@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from tinydb.storages import Storage
 
-from storage.atomic import atomic_write, fsync_dir
+from storage.atomic import atomic_write
 from storage.records import CorruptData
 
 Offsets = dict[str, dict[str, tuple[int, int]]]

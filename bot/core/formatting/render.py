@@ -10,7 +10,7 @@ spans a line, so split_html can cut long texts on line boundaries.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from storage.contract import AdminNotice, FeedState, FeedStore
+from storage.contract import AdminNotice, FeedState
 
 from bot.config import Settings
 from bot.services.feeds.content import FEED_ACCEPT, not_a_feed

@@ -17,7 +17,8 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from storage.tinydb.safe import CorruptFile, SafeJSONStorage, fsync_dir, read_document, scan_heads
+from storage.atomic import fsync_dir
+from storage.tinydb.safe import CorruptFile, SafeJSONStorage, read_document, scan_heads
 
 TABLE = "articles"
 PARTITION_SIZE = 2000
