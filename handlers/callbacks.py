@@ -73,26 +73,20 @@ async def _change_topic(update: Update, context: Context, query: CallbackQuery, 
     return True
 
 
-async def mute(update: Update, context: Context, query: CallbackQuery, chat_id: int, args: tuple) -> None:
-    svc = services(context)
+def _mute(on: bool, answer: str) -> Pressed:
+    """Mute a topic for MUTE_DEFAULT (24 h), or (not `on`) turn its alerts back on."""
+    async def set_mute(update: Update, context: Context, query: CallbackQuery, chat_id: int, args: tuple) -> None:
+        svc = services(context)
 
-    def change() -> str:
-        svc.subscriptions.mute(chat_id, args[0], svc.now() + MUTE_DEFAULT)
-        return "Muted for 24 hours."
+        def change() -> str:
+            svc.subscriptions.mute(chat_id, args[0], svc.now() + MUTE_DEFAULT if on else None)
+            return answer
 
-    if await _change_topic(update, context, query, chat_id, args[0], change):
-        await _refresh_topics(update, context, 0)
+        if await _change_topic(update, context, query, chat_id, args[0], change):
+            await _refresh_topics(update, context, 0)
 
-
-async def unmute(update: Update, context: Context, query: CallbackQuery, chat_id: int, args: tuple) -> None:
-    svc = services(context)
-
-    def change() -> str:
-        svc.subscriptions.mute(chat_id, args[0], None)
-        return "Alerts are back on."
-
-    if await _change_topic(update, context, query, chat_id, args[0], change):
-        await _refresh_topics(update, context, 0)
+    set_mute.__name__ = "mute" if on else "unmute"
+    return set_mute
 
 
 async def unsubscribe(update: Update, context: Context, query: CallbackQuery, chat_id: int, args: tuple) -> None:
@@ -155,7 +149,8 @@ async def stale_button(update: Update, context: Context) -> None:
 
 # action (as in bot.core.formatting.callbacks.ACTIONS) -> what pressing it does
 BUTTONS: dict[str, Pressed] = {
-    "s": show_summary, "m": mute, "n": unmute, "u": unsubscribe,
+    "s": show_summary, "m": _mute(True, "Muted for 24 hours."),
+    "n": _mute(False, "Alerts are back on."), "u": unsubscribe,
     "i": _set_mode("instant", "Instant alerts."), "g": _set_mode("digest", "This topic now goes to your digest."),
     "tp": topics_page, "l": latest_on, "f": follow, "t": show_topics, "h": show_help,
 }
