@@ -38,6 +38,10 @@ class Bot:
     application: object
     clock: Clock
     seen: dict[int, int] = field(default_factory=dict)
+    # How long idle() must see nothing going on. Without jobs everything the bot does is in sight (an update
+    # waiting or being handled, a Bot API call); with jobs on, a job working off the loop (a thread, the
+    # feed pool) is not, so quiet must last longer before it counts.
+    settle: float = 0.3
 
     async def say(self, text: str, chat_id: int = USER, user_id: int | None = None, *, replies: int = 1,
                   reply_to: int | None = None, timeout: float = 10.0) -> list[BotMessage]:
@@ -60,13 +64,15 @@ class Bot:
         await self.idle()
         return query
 
-    async def idle(self, settle: float = 0.3) -> None:
-        """Wait until no update is pending or being handled and no call is in flight."""
+    async def idle(self, settle: float | None = None) -> None:
+        """Wait until no update is pending or being handled and no call is in flight, for `settle` seconds."""
+        settle = self.settle if settle is None else settle
         quiet_since = None
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 15
         while loop.time() < deadline:
-            busy = self.core.pending_updates or self.core.in_flight or self.application.update_queue.qsize()
+            busy = (self.core.pending_updates or self.core.in_flight or self.application.update_queue.qsize()
+                    or self.application.update_processor.current_concurrent_updates)
             if busy:
                 quiet_since = None
             elif quiet_since is None:
@@ -120,7 +126,7 @@ class running_bot:
         await self.app.post_init(self.app)
         await self.app.updater.start_polling(poll_interval=0.0, timeout=1)
         await self.app.start()
-        return Bot(self.core, self.services, self.app, self.clock)
+        return Bot(self.core, self.services, self.app, self.clock, settle=0.3 if self.jobs else 0.05)
 
     async def __aexit__(self, *exc) -> None:
         await self.app.updater.stop()

@@ -40,9 +40,9 @@ def newsbot(*args: str, data: Path) -> subprocess.CompletedProcess:
 
 
 def together(*calls: tuple[str, ...], data: Path) -> list[subprocess.CompletedProcess]:
-    """Commands that only read the data directory, run at the same time (most of each is the interpreter's
-    start); one of them opens the store as its writer, the others fall back to read-only as they would
-    beside a running bot."""
+    """Commands that only read the data directory, run at the same time (most of each one's time is the
+    interpreter's start and imports). Whichever opens the store while another holds it falls back to
+    read-only, as it would beside a running bot."""
     procs = [start(*args, data=data) for args in calls]
     return [finish(proc) for proc in procs]
 
