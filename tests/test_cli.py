@@ -14,7 +14,7 @@ from bot.core.text import fold_search
 from storage.tinydb import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED_TITLE = "Former National Security Adviser Michael Flynn has told associates that he spoke to Russia's"
+SEED_TITLE = "Former National Security Adviser Michael Flynn has told associates"
 
 
 def newsbot(*args: str, data: Path, stdin: str = "", env: dict | None = None) -> subprocess.CompletedProcess:

@@ -1,5 +1,5 @@
-"""The article commands of `newsbot`: ingest files into the store, and read it back (latest, search),
-or look at articles (people, summarize, match) given as files, web pages or stored ids. Each handler is
+"""The article commands of `newsbot` that read the store (latest, search; ingest is in ingest.py), or look
+at articles (people, summarize, match) given as files, web pages or stored ids. Each handler is
 func(args, settings) -> int; their sub-parsers are in main.py."""
 
 from __future__ import annotations
@@ -7,17 +7,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import shutil
 import sys
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 
-from storage.contract import StoreBusy
-
-from bot.cli.progress import Progress
 from bot.cli.runtime import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliError
 from bot.compose import open_library
 from bot.config import Settings
@@ -26,7 +21,6 @@ from bot.core.models import Article
 from bot.core.times import utcnow
 from bot.core.topics import TopicError, match_topic, parse_topic
 from bot.services.feeds import make_fetcher
-from bot.services.intake import Intake
 from bot.services.library import Library
 from bot.sources.files import discover, read_file
 from bot.sources.llm import summarize_with_llm
@@ -46,78 +40,6 @@ def print_articles(articles: Sequence[Article], as_json: bool, empty: str) -> No
         source = f"  ({article.source[:40]})" if article.source else ""
         print(f"{when}  {article.title}{source}")
         print(f"            id {article.id}" + (f"  {article.url}" if article.url else ""))
-
-
-def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    paths, problems = discover(args.paths)
-    for problem in problems:
-        print(f"newsbot: skipped {problem.path}: {problem.problem}", file=sys.stderr)
-    try:
-        library = open_library(settings)
-    except StoreBusy:
-        return _drop_into_inbox(settings, paths)
-    try:
-        read_ok = 0
-        stored: list[str] = []
-        counts = {"added": 0, "updated": 0, "unchanged": 0}
-        batch = []
-        show = args.progress if args.progress is not None else None
-        with Progress(len(paths), "ingest", enabled=show if len(paths) > 3 else False) as bar:
-            for path in paths:
-                result = read_file(path, max_bytes=settings.max_file_mb * 1_000_000)
-                if result.problem:
-                    print(f"newsbot: {'skipped' if not result.articles else 'partly read'} {path}: "
-                          f"{result.problem}", file=sys.stderr)
-                if result.articles:
-                    read_ok += 1
-                    batch.extend(result.articles)
-                if len(batch) >= 500:
-                    _flush(library, batch, stored, counts)
-                bar.advance(note=path.name)
-            _flush(library, batch, stored, counts)
-        if args.json:
-            for article_id in dict.fromkeys(stored):
-                article = library.get(article_id)
-                if article:
-                    print(json.dumps(article.public(), ensure_ascii=False))
-        print(f"newsbot: {len(paths)} file(s) read, {read_ok} with articles: {counts['added']} new, "
-              f"{counts['updated']} updated, {counts['unchanged']} already stored", file=sys.stderr)
-        if not paths and not problems:
-            print("newsbot: no supported files found (.txt .md .json .jsonl .html .xml .rss .atom)",
-                  file=sys.stderr)
-        return EXIT_OK if read_ok else EXIT_FAIL
-    finally:
-        library.close()
-
-
-def _drop_into_inbox(settings: Settings, paths: list[Path]) -> int:
-    """The bot owns the data directory: hand the files to it through its inbox folder (it stores and
-    matches them within a second). Each file appears there whole (copied, then renamed into place)."""
-    if not paths:
-        print("newsbot: nothing to hand to the running bot", file=sys.stderr)
-        return EXIT_FAIL
-    inbox = settings.data_dir / "inbox"
-    inbox.mkdir(parents=True, exist_ok=True)
-    for path in paths:
-        tmp = inbox / f".{uuid.uuid4().hex}.tmp"
-        shutil.copyfile(path, tmp)
-        tmp.rename(inbox / f"{uuid.uuid4().hex[:8]}-{path.name}")
-    print(f"newsbot: the bot is running, so {len(paths)} file(s) went to its inbox ({inbox}); "
-          "it stores and matches them within a second", file=sys.stderr)
-    return EXIT_OK
-
-
-def _flush(library: Library, batch: list, stored: list[str], counts: dict[str, int]) -> None:
-    if not batch:
-        return
-    report = Intake(library).add(batch, utcnow())
-    for reason in report.skipped:
-        print(f"newsbot: skipped {reason}", file=sys.stderr)
-    stored.extend(report.stored)
-    counts["added"] += len(report.added)
-    counts["updated"] += len(report.updated)
-    counts["unchanged"] += len(report.unchanged)
-    batch.clear()
 
 
 def cmd_latest(args: argparse.Namespace, settings: Settings) -> int:

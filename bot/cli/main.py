@@ -1,5 +1,5 @@
 """The `newsbot` command line: the parser and main(). The commands are thin calls into the services, in
-the modules beside this one: run.py (run, chat), articles.py (ingest, latest, search, people, summarize,
+the modules beside this one: run.py (run, chat), ingest.py, articles.py (latest, search, people, summarize,
 match) and feeds.py (the `feeds` group). `newsbot --help` lists every command."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 from storage.contract import CorruptData, SchemaTooNew, StoreBusy
 
 from bot import __version__
-from bot.cli.articles import cmd_ingest, cmd_latest, cmd_match, cmd_people, cmd_search, cmd_summarize
+from bot.cli.ingest import cmd_ingest
+from bot.cli.articles import cmd_latest, cmd_match, cmd_people, cmd_search, cmd_summarize
 from bot.cli.feeds import add_commands as add_feed_commands
 from bot.cli.run import cmd_chat, cmd_run
 from bot.cli.runtime import EXIT_FAIL, EXIT_OK, EXIT_USAGE, CliError
@@ -46,8 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url-path", default="telegram", help="webhook: path on this server (default telegram)")
     p.add_argument("--secret", help="webhook: the secret Telegram must send (default: a random one per start)")
     add("chat", "talk to newsbot in the terminal, offline", cmd_chat)
-    p = add("ingest", "store articles from files or folders (.txt .md .json .jsonl .html .xml .rss .atom)", cmd_ingest)
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p = add("ingest", "store articles from files, folders (.txt .md .json .jsonl .html .xml .rss .atom) and "
+            "http(s) addresses (a feed stores its entries, a page its article)", cmd_ingest)
+    p.add_argument("paths", nargs="+", metavar="PATH|URL")
     p.add_argument("--json", action="store_true", help="print each stored article as a JSON line")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="draw a progress bar (default: when stderr is a terminal and there are many files)")

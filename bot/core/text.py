@@ -63,11 +63,75 @@ def first_sentence(text: str) -> str:
     return text.strip()
 
 
-def derive_title(text: str, limit: int = 100) -> str:
-    """A title for an article that has none: its first sentence, cut at a word boundary to <= limit chars."""
-    sentence = first_sentence(text).translate(_QUOTES)
+# Headline cuts for a first sentence too long to be a title: where a clause or a phrase starts. Words before
+# which a headline may end (the cut goes before the word), strongest first; and words a headline never ends on.
+_CLAUSE_STARTS = frozenset("that which who whom whose because while whereas when where after before although though "
+                           "since until unless if as but so during amid despite following".split())
+_PHRASE_STARTS = frozenset("about for with from in on at by over under into against without between across "
+                           "through toward towards to of and or than".split())
+_WEAK_ENDS = frozenset("a an the his her its their our my your this that these those some any each every no not "
+                       "is was are were be been being has have had do does did will would could should can may might "
+                       "must shall of to and or but nor in on at by for with from as than into over about mr mrs ms "
+                       "dr very more most".split())
+_ATTRIBUTION = re.compile(r",\s+(?:[^,]{0,60}\s)?(?:said|says|say|reported|reports|told|tell|according to|announced)\b[^,]*$")
+TITLE_LIMIT = 90
+# A dateline that opens wire copy: "Kathmandu, Nepal (CNN) —", "(Reuters) -", "TAIPEI, Taiwan —".
+_DATELINE = re.compile(
+    r"^(?:(?:[A-Z][\w.'-]*(?:[ ,]+[A-Z][\w.'-]*){0,4}\s*)?\([A-Z][\w .&-]{1,30}\)\s*(?:--|[-–—:])?"
+    r"|[A-Z][\w.'-]*(?:,?\s+[A-Z][\w.'-]*){0,4}\s+(?:--|[–—]))\s*(?=[\"'A-Z0-9])")
+
+
+def strip_dateline(sentence: str) -> str:
+    """The sentence without an opening dateline, when enough of it is left to stand alone."""
+    m = _DATELINE.match(sentence)
+    if m and len(sentence) - m.end() > 20:
+        return sentence[m.end():]
+    return sentence
+
+
+def _headline_cuts(sentence: str, limit: int) -> list[tuple[int, int]]:
+    """(rank, end) for each place a headline may end within `limit` characters: 0 at punctuation (, ; : and
+    dashes), 1 before a clause, 2 before a phrase. Never inside a word, never after a word that cannot end one
+    (the, of, has...) or a possessive, never with a quotation left open."""
+    cuts = []
+    for m in re.finditer(r"\S+", sentence):
+        if m.start() > limit:
+            break
+        if m.start() == 0:
+            continue
+        head = sentence[:m.start()].rstrip()
+        word = m.group().lower().strip("\"'(")
+        dash = m.group() in ("—", "–", "-") and not (head[-1:].isdigit() and sentence[m.end() + 1:][:1].isdigit())
+        rank = 0 if head[-1:] in ",;:" or dash else (
+            1 if word in _CLAUSE_STARTS else 2 if word in _PHRASE_STARTS else None)
+        head = head.rstrip(",;:—–- ")
+        last = head.rsplit(" ", 1)[-1].lower().strip("\"'()")
+        if rank is None or len(head) > limit or not last or last in _WEAK_ENDS or last.endswith("'s"):
+            continue
+        if head.count('"') % 2 or head.count("(") != head.count(")"):
+            continue
+        cuts.append((rank, len(head)))
+    return cuts
+
+
+def derive_title(text: str, limit: int = TITLE_LIMIT) -> str:
+    """A headline for an article that has none, from its first sentence: whole when it fits `limit` (a
+    trailing attribution such as ", officials said Monday" dropped when that makes it fit, give or take ten
+    characters), else cut where a
+    clause or phrase starts (punctuation first, then clause words, then phrase words; the latest good cut in
+    the strongest rank that leaves at least half the limit). Only a sentence with no such place is cut at a
+    word boundary, with "…"."""
+    sentence = strip_dateline(first_sentence(text).translate(_QUOTES).strip())
     if len(sentence) <= limit:
         return sentence.rstrip(".")
+    shorter = _ATTRIBUTION.sub("", sentence.rstrip("."))
+    if limit // 3 <= len(shorter) <= limit + 10:
+        return shorter
+    cuts = _headline_cuts(sentence, limit)
+    for rank in (0, 1, 2):
+        ends = [end for r, end in cuts if r == rank and end >= limit // 2]
+        if ends:
+            return sentence[:max(ends)]
     cut = sentence[: limit - 1]
     space = cut.rfind(" ")
     if space > limit // 2:
