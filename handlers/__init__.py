@@ -10,7 +10,7 @@ from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.core.formatting import esc
-from handlers import commands
+from handlers import chatsettings, commands, privacy, questions, sources, topics
 from handlers.callbacks import register_buttons
 from handlers.state import Context
 from handlers.common import reply, services
@@ -19,12 +19,12 @@ from handlers.text import free_text
 log = logging.getLogger("newsbot.handlers")
 
 COMMAND_HANDLERS = {
-    "start": commands.start, "help": commands.help_command, "subscribe": commands.subscribe,
-    "unsubscribe": commands.unsubscribe, "topics": commands.topics, "latest": commands.latest,
-    "search": commands.search, "summary": commands.summary, "digest": commands.digest,
-    "timezone": commands.timezone, "quiet": commands.quiet, "sources": commands.sources, "stop": commands.stop,
-    "export": commands.export, "addsource": commands.addsource, "removesource": commands.removesource,
-    "stats": commands.stats,
+    "start": commands.start, "help": commands.help_command, "subscribe": topics.subscribe,
+    "unsubscribe": topics.unsubscribe, "topics": topics.topics, "latest": questions.latest,
+    "search": questions.search, "summary": questions.summary, "digest": chatsettings.digest,
+    "timezone": chatsettings.timezone, "quiet": chatsettings.quiet, "sources": sources.sources,
+    "stop": privacy.stop, "export": privacy.export, "addsource": sources.addsource,
+    "removesource": sources.removesource, "stats": sources.stats,
 }
 
 

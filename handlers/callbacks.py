@@ -17,7 +17,8 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.core import formatting as fmt
 from bot.core.formatting.help_text import HELP_HTML
 from bot.services.subscriptions import MUTE_DEFAULT
-from handlers.commands import answer_latest, do_subscribe, topics
+from handlers.questions import answer_latest
+from handlers.topics import do_subscribe, topics
 from handlers.common import markup, may_change, reply, services
 from handlers.state import Context
 

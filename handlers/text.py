@@ -9,7 +9,9 @@ from telegram import Update
 from telegram.constants import ChatType
 
 from bot.core.formatting import esc
-from handlers.commands import MAX_ARG, answer_latest, do_subscribe, who
+from handlers.commands import MAX_ARG
+from handlers.questions import answer_latest, who
+from handlers.topics import do_subscribe
 from handlers.state import Context
 from handlers.common import allowed, reply, services
 
